@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChainsConfig(AppConfig):
+    name = "jingkai.chains"
+    label = "chains"
+    verbose_name = _("Chains")

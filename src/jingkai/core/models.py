@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    ZONE_ADMIN = "zone_admin", _("Zone administrator")
+    GRID_LEADER = "grid_leader", _("Grid leader")
+    GRID_OFFICER = "grid_officer", _("Grid officer")
+    COMMUNITY_OFFICER = "community_officer", _("Community officer")
+    DEPARTMENT = "department", _("Department handler")
+    ENTERPRISE = "enterprise", _("Enterprise contact")
+
+
+class AuditedModel(models.Model):
+    """Audit columns every domain model carries; full before/after history is kept by simple-history."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Department(AuditedModel):
+    """A functional department of the administration committee (经济发展局, 招商局 …)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.GRID_OFFICER)
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_zone_admin(self) -> bool:
+        return self.is_active and (self.is_superuser or self.role == Role.ZONE_ADMIN)
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Zone staff of any kind (everyone except enterprise contacts)."""
+        return self.is_active and self.role != Role.ENTERPRISE
+
+
+class HolidayOverride(AuditedModel):
+    """One date of the State Council's yearly holiday notice; takes precedence over chinesecalendar."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"), help_text=_("Ticked: an adjusted weekend working day. Unticked: a public holiday.")
+    )
+    name = models.CharField(_("name"), max_length=50, help_text=_("e.g. 春节, 国庆节"))
+    source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("The notice, e.g. 国办发明电〔2026〕x号"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday adjustment")
+        verbose_name_plural = _("holiday adjustments")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def authenticate(self, raw: str):
+        token = self.select_related("user").filter(key_hash=_hash_token(raw), revoked_at__isnull=True).first()
+        if token is None or not token.user.is_active:
+            return None
+        return token
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @classmethod
+    def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
+        raw = "jk_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw), prefix=raw[:8])
+        return token, raw
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+
+class ImportBatch(models.Model):
+    """An uploaded workbook between preview and commit.
+
+    The file lives in the database, not on one server's disk, so preview and commit may be served by
+    different processes.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        REJECTED = "rejected", _("Has errors")
+        COMMITTED = "committed", _("Committed")
+
+    kind = models.CharField(max_length=40)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    summary = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name}"

@@ -1,0 +1,125 @@
+"""One FilterSet for the enterprise list page, the API and the export (they cannot drift)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters as df
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jingkai.chains.models import Chain
+from jingkai.core import uscc as uscc_rules
+from jingkai.enterprises.choices import COUNTRY_NAMES, HonourKind, Origin
+from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
+from jingkai.grids.models import Community, Grid
+from jingkai.parks.models import Park
+
+SCALE_CHOICES = [("above", _("Above designated size")), ("below", _("Below designated size"))]
+ORIGIN_CHOICES = [(o.value, o.label) for o in Origin] + [(code, label) for code, (_n, label) in COUNTRY_NAMES.items()]
+SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "founded_on": "founded_on",
+    "-founded_on": "-founded_on",
+    "employees": "employees",
+    "-employees": "-employees",
+    "uscc": "uscc",
+    "-updated_at": "-updated_at",
+}
+
+
+class EnterpriseFilterSet(df.FilterSet):
+    q = df.CharFilter(method="filter_q", label=_("Name or code"))
+    grid = df.CharFilter(method="filter_grid", label=_("Grid"))
+    community = df.CharFilter(method="filter_community", label=_("Community"))
+    chain = df.CharFilter(method="filter_chain", label=_("Chain"))
+    scale = df.ChoiceFilter(choices=SCALE_CHOICES, method="filter_scale", label=_("Scale"))
+    year = df.NumberFilter(method="filter_noop", label=_("Year"))
+    origin = df.ChoiceFilter(choices=ORIGIN_CHOICES, method="filter_origin", label=_("Capital origin"))
+    industry = df.CharFilter(method="filter_industry", label=_("Industry"))
+    honour = df.ChoiceFilter(choices=HonourKind.choices, method="filter_honour", label=_("Honour"))
+    park = df.CharFilter(method="filter_park", label=_("Park"))
+    group = df.NumberFilter(field_name="group_id", label=_("Group"))
+    status = df.CharFilter(field_name="status", label=_("Status"))
+    sort = df.ChoiceFilter(choices=[(k, k) for k in SORTS], method="filter_noop", label=_("Sort"))
+
+    class Meta:
+        model = Enterprise
+        fields: list[str] = []
+
+    @property
+    def qs(self):
+        qs = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        return qs.order_by(SORTS.get(sort or "name", "name"), "pk")
+
+    # The scale filter reads `year`; other filters ignore it.
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def scale_year(self) -> int:
+        year = self.form.cleaned_data.get("year") if self.form.is_valid() else None
+        if year:
+            return int(year)
+        latest = AnnualScale.objects.order_by("-year").values_list("year", flat=True).first()
+        return latest or dt.date.today().year
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        code = uscc_rules.normalize(value)
+        cond = Q(name__icontains=value) | Q(short_name__icontains=value) | Q(english_name__icontains=value)
+        if len(code) >= 4:
+            cond |= Q(uscc__startswith=code) if len(code) < 18 else Q(uscc=code)
+        return queryset.filter(cond)
+
+    @staticmethod
+    def _by_code(model, value):
+        value = value.strip()
+        cond = Q(code__iexact=value) | Q(name=value)
+        if value.isdigit():
+            cond |= Q(pk=int(value))
+        return model.objects.filter(cond).values("pk")
+
+    def filter_grid(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(grid__isnull=True)
+        return queryset.filter(grid__in=self._by_code(Grid, value))
+
+    def filter_community(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(community__isnull=True)
+        return queryset.filter(community__in=self._by_code(Community, value))
+
+    def filter_park(self, queryset, name, value):
+        return queryset.filter(park__in=self._by_code(Park, value))
+
+    def filter_chain(self, queryset, name, value):
+        chains = self._by_code(Chain, value)
+        return queryset.filter(pk__in=Enterprise.objects.filter(chain_memberships__chain__in=chains).values("pk"))
+
+    def filter_scale(self, queryset, name, value):
+        above = AnnualScale.objects.filter(year=self.scale_year(), above_size=True).values("enterprise_id")
+        return queryset.filter(pk__in=above) if value == "above" else queryset.exclude(pk__in=above)
+
+    def filter_origin(self, queryset, name, value):
+        if value in Origin.values:
+            return queryset.filter(origin=value)
+        return queryset.filter(origin_country=value)
+
+    def filter_industry(self, queryset, name, value):
+        value = value.strip().upper()
+        if not value:
+            return queryset
+        if value[0].isdigit():  # a division/group/class without its section letter
+            return queryset.filter(industry_code__regex=rf"^[A-T]{value}")
+        return queryset.filter(industry_code__startswith=value)
+
+    def filter_honour(self, queryset, name, value):
+        today = dt.date.today()
+        valid = Honour.objects.filter(kind=value, certified_on__lte=today).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+        )
+        return queryset.filter(pk__in=valid.values("enterprise_id"))

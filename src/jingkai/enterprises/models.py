@@ -1,0 +1,316 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jingkai.core.models import AuditedModel, Role
+from jingkai.core.money import Currency, format_money
+from jingkai.core.scoping import DEPARTMENT_ENTERPRISE_SCOPES, ScopedQuerySet, can_see_anything
+from jingkai.enterprises import industry
+from jingkai.enterprises.choices import (
+    COUNTRY_NAMES,
+    CapitalChangeKind,
+    EnterpriseStatus,
+    HonourKind,
+    HonourLevel,
+    ListingMarket,
+    Origin,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
+
+
+def enterprise_scope(user) -> Q | None:
+    """The Q over Enterprise that a user may see; None means everything, Q(pk__in=[]) nothing."""
+    from jingkai.grids.models import community_ids_for, grid_ids_for
+
+    if not can_see_anything(user):
+        return Q(pk__in=[])
+    if user.is_zone_admin:
+        return None
+    if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER):
+        return Q(grid_id__in=grid_ids_for(user))
+    if user.role == Role.COMMUNITY_OFFICER:
+        return Q(community_id__in=community_ids_for(user))
+    if user.role == Role.DEPARTMENT:
+        scope = Q(pk__in=[])
+        for extra in DEPARTMENT_ENTERPRISE_SCOPES:
+            scope |= extra(user)
+        return scope
+    if user.role == Role.ENTERPRISE:
+        return Q(contacts__user=user)
+    return Q(pk__in=[])
+
+
+class EnterpriseQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        scope = enterprise_scope(user)
+        if scope is None:
+            return self
+        # A subquery keeps the outer query free of joins that could duplicate rows.
+        return self.filter(pk__in=Enterprise.objects.filter(scope).values("pk"))
+
+
+class RelatedToEnterpriseQuerySet(ScopedQuerySet):
+    """For rows that belong to one enterprise: visible exactly when that enterprise is."""
+
+    def visible_to(self, user):
+        scope = enterprise_scope(user)
+        if scope is None:
+            return self
+        return self.filter(enterprise__in=Enterprise.objects.filter(scope).values("pk"))
+
+
+class EnterpriseGroupQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        scope = enterprise_scope(user)
+        if scope is None:
+            return self
+        return self.filter(pk__in=Enterprise.objects.filter(scope).values("group_id"))
+
+
+class EnterpriseGroup(AuditedModel):
+    """A group of related enterprises, e.g. the 尼得科 (Nidec) group of 17 in the zone."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    origin_country = models.CharField(_("country of origin"), max_length=2, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    objects = EnterpriseGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise group")
+        verbose_name_plural = _("enterprise groups")
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Enterprise(AuditedModel):
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    uscc_override_reason = models.TextField(
+        _("reason for accepting a failing code"),
+        blank=True,
+        help_text=_("Only a zone administrator may accept a code that fails the check; the reason is recorded."),
+    )
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    english_name = models.CharField(_("English name"), max_length=200, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING
+    )
+    industry_code = models.CharField(_("industry code (GB/T 4754)"), max_length=5, blank=True, db_index=True)
+    main_products = models.TextField(_("main products"), blank=True)
+    origin = models.CharField(_("capital origin"), max_length=10, choices=Origin.choices, default=Origin.DOMESTIC)
+    origin_country = models.CharField(_("investor country"), max_length=2, blank=True, db_index=True)
+    registered_capital = models.DecimalField(_("registered capital"), **MONEY)
+    registered_capital_currency = models.CharField(
+        _("registered capital currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    total_investment = models.DecimalField(_("total investment"), **MONEY)
+    total_investment_currency = models.CharField(
+        _("total investment currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+    land_area_mu = models.DecimalField(_("land area (mu)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    technical_staff = models.PositiveIntegerField(_("technical staff"), null=True, blank=True)
+    listing_market = models.CharField(_("listing"), max_length=20, choices=ListingMarket.choices, blank=True)
+    stock_code = models.CharField(_("stock code"), max_length=20, blank=True)
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    group = models.ForeignKey(
+        EnterpriseGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    park = models.ForeignKey(
+        "parks.Park", verbose_name=_("park"), null=True, blank=True, on_delete=models.PROTECT, related_name="enterprises"
+    )
+    building = models.ForeignKey(
+        "parks.Building",
+        verbose_name=_("building"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    grid = models.ForeignKey(
+        "grids.Grid", verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="enterprises"
+    )
+    community = models.ForeignKey(
+        "grids.Community",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        indexes = [models.Index(fields=["origin", "origin_country"]), models.Index(fields=["status", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def origin_label(self) -> str:
+        """日资 / 德资 / 内资 … as officials write it."""
+        if self.origin == Origin.DOMESTIC:
+            return "内资"
+        if self.origin_country in COUNTRY_NAMES:
+            return COUNTRY_NAMES[self.origin_country][1]
+        return "港澳台资" if self.origin == Origin.HMT else "外资"
+
+    @property
+    def country_name(self) -> str:
+        return COUNTRY_NAMES.get(self.origin_country, (self.origin_country, ""))[0]
+
+    @property
+    def industry_label(self) -> str:
+        return industry.describe(self.industry_code)
+
+    @property
+    def is_industrial(self) -> bool:
+        return industry.is_industrial(self.industry_code)
+
+    @property
+    def registered_capital_display(self) -> str:
+        return format_money(self.registered_capital, self.registered_capital_currency, unit="万")
+
+    @property
+    def total_investment_display(self) -> str:
+        return format_money(self.total_investment, self.total_investment_currency, unit="万")
+
+
+class AnnualScale(AuditedModel):
+    """规上/规下 status of one enterprise in one year (RULES.md §2: ≥ 2,000万元 营业收入, per year)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="annual_scales")
+    year = models.PositiveSmallIntegerField(_("year"))
+    above_size = models.BooleanField(_("above designated size"))
+    revenue = models.DecimalField(_("operating revenue (yuan)"), **MONEY)
+    history = HistoricalRecords()
+
+    objects = RelatedToEnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "year"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="annual_scale_once_per_year")]
+        indexes = [models.Index(fields=["year", "above_size"])]
+        verbose_name = _("annual scale status")
+        verbose_name_plural = _("annual scale status")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year} {'规上' if self.above_size else '规下'}"
+
+
+class Contact(AuditedModel):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=50)
+    title = models.CharField(_("position"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enterprise_contact",
+    )
+    history = HistoricalRecords()
+
+    objects = RelatedToEnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "-is_primary", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.enterprise.display_name}）"
+
+
+class Honour(AuditedModel):
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="honours")
+    kind = models.CharField(_("kind"), max_length=20, choices=HonourKind.choices)
+    level = models.CharField(_("level"), max_length=20, choices=HonourLevel.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    certificate_no = models.CharField(_("certificate number"), max_length=60, blank=True)
+    certified_on = models.DateField(_("certified on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    objects = RelatedToEnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "-certified_on"]
+        indexes = [models.Index(fields=["kind", "certified_on", "expires_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("certified_on")),
+                name="honour_expires_after_certified",
+            )
+        ]
+        verbose_name = _("honour")
+        verbose_name_plural = _("honours")
+
+    def __str__(self) -> str:
+        return self.title or f"{self.get_level_display()}{self.get_kind_display()}"
+
+    def is_valid_on(self, day) -> bool:
+        return self.certified_on <= day and (self.expires_on is None or day <= self.expires_on)
+
+
+class CapitalChange(AuditedModel):
+    """A dated change of registered capital and total investment (设立, 增资 …)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="capital_changes")
+    changed_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=CapitalChangeKind.choices)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    registered_capital_before = models.DecimalField(_("registered capital before"), **MONEY)
+    registered_capital_after = models.DecimalField(_("registered capital after"), **MONEY)
+    total_investment_before = models.DecimalField(_("total investment before"), **MONEY)
+    total_investment_after = models.DecimalField(_("total investment after"), **MONEY)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    objects = RelatedToEnterpriseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["enterprise", "changed_on", "pk"]
+        verbose_name = _("capital change")
+        verbose_name_plural = _("capital changes")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.changed_on} {self.get_kind_display()}"

@@ -1,0 +1,69 @@
+"""The coverage invariant: every 规上 enterprise in one grid, every 规下 one in one community.
+
+A gap is any operating enterprise that breaks it, plus any grid with no linked zone leader and any
+community with no officer on the day checked. Shown on /grids/coverage/ and checked by
+`jingkai check-coverage` (non-zero exit on a gap).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+
+from jingkai.enterprises.choices import EnterpriseStatus
+from jingkai.enterprises.models import AnnualScale, Enterprise
+from jingkai.grids.models import AssignmentRole, Community, CommunityAssignment, Grid, GridAssignment, _active
+
+
+@dataclass(frozen=True)
+class Gap:
+    kind: str  # code for scripts
+    reason: str  # Chinese, for people
+    enterprise_id: int | None = None
+    enterprise_name: str = ""
+    uscc: str = ""
+    grid_id: int | None = None
+    community_id: int | None = None
+    subject: str = ""
+
+
+def default_year() -> int | None:
+    """The latest year with 规上 data: coverage is judged against it."""
+    return AnnualScale.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+def find_gaps(enterprises=None, *, year: int | None = None, on: dt.date | None = None) -> list[Gap]:
+    """All gaps among the given enterprises (default: all) for a 规上 year and an assignment date."""
+    year = year if year is not None else default_year()
+    on = on or dt.date.today()
+    qs = Enterprise.objects.all() if enterprises is None else enterprises
+    above = AnnualScale.objects.filter(enterprise=OuterRef("pk"), year=year, above_size=True)
+    rows = (
+        qs.filter(status=EnterpriseStatus.OPERATING)
+        .annotate(above=Exists(above))
+        .filter(
+            (Q(above=True) & (Q(grid__isnull=True) | Q(grid__is_active=False)))
+            | (Q(above=False) & (Q(community__isnull=True) | Q(community__is_active=False)))
+        )
+        .values("pk", "name", "uscc", "above", "grid_id", "community_id")
+        .order_by("name")
+    )
+    gaps = []
+    for row in rows:
+        if row["above"]:
+            kind = "above_no_grid" if row["grid_id"] is None else "above_inactive_grid"
+            reason = f"{year}年规上企业未划入网格" if row["grid_id"] is None else f"{year}年规上企业所在网格已停用"
+        else:
+            kind = "below_no_community" if row["community_id"] is None else "below_inactive_community"
+            reason = f"{year}年规下企业未划入村社区" if row["community_id"] is None else f"{year}年规下企业所在村社区已停用"
+        gaps.append(Gap(kind, reason, row["pk"], row["name"], row["uscc"], row["grid_id"], row["community_id"]))
+    if enterprises is None:
+        led = GridAssignment.objects.filter(_active(on), role=AssignmentRole.LEADER).values("grid_id")
+        for grid in Grid.objects.filter(is_active=True).exclude(pk__in=led):
+            gaps.append(Gap("grid_no_leader", "网格没有在任的联挂区领导", grid_id=grid.pk, subject=grid.name))
+        staffed = CommunityAssignment.objects.filter(_active(on)).values("community_id")
+        for community in Community.objects.filter(is_active=True).exclude(pk__in=staffed):
+            gaps.append(Gap("community_no_officer", "村社区没有在任的联络专员", community_id=community.pk, subject=community.name))
+    return gaps

@@ -1,0 +1,157 @@
+"""Grids (网格) and village communities (村社区) with dated leader and officer assignments.
+
+The coverage invariant (ARCHITECTURE.md §2, grids): every 规上 enterprise in exactly one grid, every
+规下 one in exactly one community. Enterprise holds one grid and one community foreign key, so
+"more than one" cannot happen; coverage.py lists the gaps (none, inactive, or unstaffed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jingkai.core.models import AuditedModel, Role
+from jingkai.core.scoping import ScopedQuerySet, can_see_anything
+
+
+def _active(on: dt.date | None = None) -> Q:
+    on = on or dt.date.today()
+    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+def grid_ids_for(user, on: dt.date | None = None) -> models.QuerySet:
+    """Grids a grid leader or officer is assigned to on a date (a subquery, not a list)."""
+    return GridAssignment.objects.filter(_active(on), user=user).values("grid_id")
+
+
+def community_ids_for(user, on: dt.date | None = None) -> models.QuerySet:
+    return CommunityAssignment.objects.filter(_active(on), user=user).values("community_id")
+
+
+class GridQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if not can_see_anything(user):
+            return self.none()
+        if user.is_zone_admin:
+            return self
+        if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER):
+            return self.filter(pk__in=grid_ids_for(user))
+        return self.none()
+
+
+class CommunityQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        if not can_see_anything(user):
+            return self.none()
+        if user.is_zone_admin:
+            return self
+        if user.role == Role.COMMUNITY_OFFICER:
+            return self.filter(pk__in=community_ids_for(user))
+        return self.none()
+
+
+class Grid(AuditedModel):
+    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("e.g. G01"))
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    description = models.TextField(_("area description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def current(self, role: str, on: dt.date | None = None):
+        return [a.user for a in self.assignments.filter(_active(on), role=role).select_related("user")]
+
+
+class Community(AuditedModel):
+    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("e.g. C01"))
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=[("village", _("Village")), ("community", _("Community"))], default="community"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssignmentRole(models.TextChoices):
+    LEADER = "leader", _("Linked zone leader")
+    OFFICER = "officer", _("Grid officer")
+
+
+class DatedAssignment(AuditedModel):
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date is before the start date.")})
+
+
+class GridAssignment(DatedAssignment):
+    grid = models.ForeignKey(Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="grid_assignments"
+    )
+    role = models.CharField(_("duty"), max_length=10, choices=AssignmentRole.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grid__number", "role", "start_date"]
+        verbose_name = _("grid assignment")
+        verbose_name_plural = _("grid assignments")
+        indexes = [models.Index(fields=["user", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.get_role_display()} {self.user}"
+
+
+class CommunityAssignment(DatedAssignment):
+    community = models.ForeignKey(
+        Community, verbose_name=_("community"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="community_assignments",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["community__number", "start_date"]
+        verbose_name = _("community assignment")
+        verbose_name_plural = _("community assignments")
+        indexes = [models.Index(fields=["user", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.user}"

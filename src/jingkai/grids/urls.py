@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jingkai.grids import views
+
+app_name = "grids"
+urlpatterns = [
+    path("", views.grid_list, name="list"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("communities/", views.community_list, name="community_list"),
+    path("communities/<str:code>/", views.community_detail, name="community_detail"),
+    path("<str:code>/", views.grid_detail, name="detail"),
+]

@@ -1,0 +1,85 @@
+"""Personas and a small zone shared by every test.
+
+The zone: grids G01 and G02, communities C01 and C02; one enterprise of each kind:
+  above1 (规上, grid G01, contact = persona `enterprise`), above2 (规上, grid G02),
+  below1 (规下, community C01), below2 (规下, community C02).
+Personas: zone_admin, grid_leader (G01), grid_officer (G01), community_officer (C01),
+department (经济发展局), enterprise (contact of above1), and outsider (grid officer of G02).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from jingkai.core.models import Role
+from jingkai.grids.models import AssignmentRole
+from tests import factories as f
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures there
+# are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Zone:
+    grid1: object
+    grid2: object
+    community1: object
+    community2: object
+    above1: object
+    above2: object
+    below1: object
+    below2: object
+    users: dict
+
+    def __getitem__(self, persona: str):
+        return self.users[persona]
+
+
+@pytest.fixture
+def zone(db) -> Zone:
+    grid1, grid2 = f.GridFactory(), f.GridFactory()
+    community1, community2 = f.CommunityFactory(), f.CommunityFactory()
+    dept = f.DepartmentFactory(code="econ", name="经济发展局")
+    users = {
+        "zone_admin": f.UserFactory(username="zone_admin", role=Role.ZONE_ADMIN),
+        "grid_leader": f.UserFactory(username="grid_leader", role=Role.GRID_LEADER),
+        "grid_officer": f.UserFactory(username="grid_officer", role=Role.GRID_OFFICER),
+        "community_officer": f.UserFactory(username="community_officer", role=Role.COMMUNITY_OFFICER),
+        "department": f.UserFactory(username="department", role=Role.DEPARTMENT, department=dept),
+        "enterprise": f.UserFactory(username="enterprise", role=Role.ENTERPRISE),
+        "outsider": f.UserFactory(username="outsider", role=Role.GRID_OFFICER),
+    }
+    f.GridAssignmentFactory(grid=grid1, user=users["grid_leader"], role=AssignmentRole.LEADER)
+    f.GridAssignmentFactory(grid=grid1, user=users["grid_officer"], role=AssignmentRole.OFFICER)
+    f.GridAssignmentFactory(grid=grid2, user=users["outsider"], role=AssignmentRole.OFFICER)
+    f.GridAssignmentFactory(grid=grid2, user=f.UserFactory(role=Role.GRID_LEADER), role=AssignmentRole.LEADER)
+    f.CommunityAssignmentFactory(community=community1, user=users["community_officer"])
+    f.CommunityAssignmentFactory(community=community2)
+    above1 = f.EnterpriseFactory(name="甲精密机床有限公司", grid=grid1)
+    above2 = f.EnterpriseFactory(name="乙汽车电子有限公司", grid=grid2)
+    below1 = f.EnterpriseFactory(name="丙小微制造有限公司", community=community1)
+    below2 = f.EnterpriseFactory(name="丁小微制造有限公司", community=community2)
+    for ent in (above1, above2):
+        f.AnnualScaleFactory(enterprise=ent, year=2022, above_size=True)
+    for ent in (below1, below2):
+        f.AnnualScaleFactory(enterprise=ent, year=2022, above_size=False, revenue=5_000_000)
+    f.ContactFactory(enterprise=above1, user=users["enterprise"])
+    return Zone(grid1, grid2, community1, community2, above1, above2, below1, below2, users)
+
+
+PERSONAS = ["zone_admin", "grid_leader", "grid_officer", "community_officer", "department", "enterprise", "outsider"]
+
+# Which of the zone's enterprises each persona may see (the scoping matrix every surface must obey).
+VISIBLE = {
+    "zone_admin": {"above1", "above2", "below1", "below2"},
+    "grid_leader": {"above1"},
+    "grid_officer": {"above1"},
+    "community_officer": {"below1"},
+    "department": set(),
+    "enterprise": {"above1"},
+    "outsider": {"above2"},
+}

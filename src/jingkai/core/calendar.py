@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable
 
 import chinese_calendar
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +58,10 @@ class WorkingCalendar:
             rows = HolidayOverride.objects.filter(date__year=year).values_list("date", "is_working_day")
             self._overrides[year] = dict(rows)
             if not self._overrides[year] and not OFFICIAL_FIRST_YEAR <= year <= OFFICIAL_LAST_YEAR:
-                message = (
-                    f"{year}年的法定节假日安排尚未录入，{year}年的工作日暂按周一至周五计算；"
-                    "请管理员在“节假日调整”中录入国务院办公厅通知。"
-                )
+                message = _(
+                    "The official holidays of %(year)s have not been entered: working days in %(year)s are "
+                    "counted as Monday to Friday until an administrator enters the State Council notice."
+                ) % {"year": year}
                 self.warnings.append(message)
                 logger.warning("working-day calendar: year %s not covered, counting weekdays only", year)
         return self._overrides[year]

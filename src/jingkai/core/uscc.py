@@ -10,6 +10,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 symbols: no I, O, S, V, Z
 VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28
@@ -21,7 +23,7 @@ AUTHORITIES = set("123456789ANY")
 class USCCResult:
     code: str  # normalised input
     valid: bool
-    reason: str = ""  # Chinese, shown to staff
+    reason: str = ""  # shown to staff (translated)
 
     def __bool__(self) -> bool:
         return self.valid
@@ -52,20 +54,20 @@ def org_check_char(body8: str) -> str:
 def validate(raw: str) -> USCCResult:
     code = normalize(raw)
     if len(code) != 18:
-        return USCCResult(code, False, f"长度应为18位，实为{len(code)}位")
+        return USCCResult(code, False, _("must be 18 characters long, not %(length)d") % {"length": len(code)})
     bad = sorted({ch for ch in code if ch not in VALUES})
     if bad:
-        return USCCResult(code, False, f"含非法字符 {''.join(bad)}（不得使用 I、O、S、V、Z 及符号）")
+        return USCCResult(code, False, _("contains characters outside the code alphabet: %(chars)s (I, O, S, V, Z and symbols are not used)") % {"chars": "".join(bad)})
     if code[0] not in AUTHORITIES:
-        return USCCResult(code, False, f"第1位登记管理部门代码 {code[0]} 无效")
+        return USCCResult(code, False, _("position 1 (registering authority) %(char)s is not valid") % {"char": code[0]})
     if not code[2:8].isdigit():
-        return USCCResult(code, False, "第3-8位登记管理机关行政区划码应为数字")
+        return USCCResult(code, False, _("positions 3-8 (region code) must be digits"))
     expected_org = org_check_char(code[8:16])
     if code[16] != expected_org:
-        return USCCResult(code, False, f"第17位组织机构代码校验码应为 {expected_org}，实为 {code[16]}")
+        return USCCResult(code, False, _("position 17 (organisation code check) should be %(expected)s, not %(found)s") % {"expected": expected_org, "found": code[16]})
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        return USCCResult(code, False, f"第18位校验码应为 {expected}，实为 {code[17]}")
+        return USCCResult(code, False, _("position 18 (check character) should be %(expected)s, not %(found)s") % {"expected": expected, "found": code[17]})
     return USCCResult(code, True)
 
 

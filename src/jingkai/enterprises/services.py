@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from jingkai.core import uscc as uscc_rules
@@ -75,7 +76,7 @@ def check_uscc(code: str, override_reason: str, user, *, field: str = "uscc") ->
     if override_reason.strip():
         if user is not None and user.is_zone_admin:
             return result.code
-        raise ValidationError({field: f"{result.reason}；只有管委会管理员可以填写理由予以例外接受"})
+        raise ValidationError({field: _("%(reason)s; only a zone administrator may accept such a code, with a reason") % {"reason": result.reason}})
     raise ValidationError({field: result.reason})
 
 
@@ -102,23 +103,23 @@ def clean_enterprise_data(data: dict, user, instance: Enterprise | None = None) 
     if "origin_country" in data:
         data["origin_country"] = country
     if origin == Origin.DOMESTIC and country:
-        errors.setdefault("origin_country", []).append("内资企业不填投资国别")
+        errors.setdefault("origin_country", []).append(_("A domestic enterprise has no investor country."))
     if origin == Origin.FOREIGN and (not country or country in HMT_COUNTRIES):
-        errors.setdefault("origin_country", []).append("外资企业须填写投资国别（港澳台资请选“港澳台资”）")
+        errors.setdefault("origin_country", []).append(_("A foreign-funded enterprise needs its investor country (choose Hong Kong, Macao and Taiwan capital for HK/MO/TW)."))
     if origin == Origin.HMT and country and country not in HMT_COUNTRIES:
-        errors.setdefault("origin_country", []).append("港澳台资企业的来源地应为香港、澳门或台湾")
+        errors.setdefault("origin_country", []).append(_("Hong Kong, Macao and Taiwan capital must come from HK, MO or TW."))
     park = data.get("park", instance.park if instance else None)
     building = data.get("building", instance.building if instance else None)
     if building is not None and (park is None or building.park_id != park.pk):
-        errors.setdefault("building", []).append("楼宇不属于所选园区")
+        errors.setdefault("building", []).append(_("The building is not in the chosen park."))
     employees = data.get("employees", instance.employees if instance else None)
     technical = data.get("technical_staff", instance.technical_staff if instance else None)
     if employees is not None and technical is not None and technical > employees:
-        errors.setdefault("technical_staff", []).append("技术人员数不能超过从业人员数")
+        errors.setdefault("technical_staff", []).append(_("Technical staff cannot exceed employees."))
     for key in ("registered_capital", "total_investment", "land_area_mu"):
         value = data.get(key)
         if value is not None and value < 0:
-            errors.setdefault(key, []).append("不能为负数")
+            errors.setdefault(key, []).append(_("Must not be negative."))
     if errors:
         raise ValidationError(errors)
     return data
@@ -127,7 +128,7 @@ def clean_enterprise_data(data: dict, user, instance: Enterprise | None = None) 
 @transaction.atomic
 def create_enterprise(data: Mapping, user, *, reason: str = "") -> Enterprise:
     if not can_create_enterprise(user):
-        raise PermissionDenied("只有管委会管理员可以新增企业")
+        raise PermissionDenied(_("Only a zone administrator may add enterprises."))
     values = clean_enterprise_data({k: v for k, v in data.items() if k in EDITABLE_FIELDS}, user)
     enterprise = Enterprise(**values, created_by=user)
     enterprise._history_user = user
@@ -151,7 +152,7 @@ def changed_fields(enterprise: Enterprise, values: Mapping) -> dict:
 def update_enterprise(enterprise: Enterprise, data: Mapping, user, *, reason: str = "") -> Enterprise:
     """Apply changed fields only; an update that changes nothing writes no history row."""
     if not can_edit_enterprise(user, enterprise):
-        raise PermissionDenied("无权修改该企业")
+        raise PermissionDenied(_("You may not edit this enterprise."))
     values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
     if "uscc" in values and uscc_rules.normalize(values["uscc"]) == enterprise.uscc and "uscc_override_reason" not in values:
         values["uscc_override_reason"] = enterprise.uscc_override_reason
@@ -161,7 +162,7 @@ def update_enterprise(enterprise: Enterprise, data: Mapping, user, *, reason: st
         return enterprise
     if not user.is_zone_admin and ({"grid", "community", "uscc"} & changes.keys()):
         # Moving an enterprise between grids or changing its identity is the zone's decision.
-        raise PermissionDenied("只有管委会管理员可以修改信用代码、网格或村社区")
+        raise PermissionDenied(_("Only a zone administrator may change the credit code, grid or community."))
     locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     for key, value in changes.items():
         setattr(locked, key, value)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from jingkai.enterprises.choices import EnterpriseStatus
 from jingkai.enterprises.models import AnnualScale, Enterprise
@@ -20,7 +21,7 @@ from jingkai.grids.models import AssignmentRole, Community, CommunityAssignment,
 @dataclass(frozen=True)
 class Gap:
     kind: str  # code for scripts
-    reason: str  # Chinese, for people
+    reason: str  # for people (translated)
     enterprise_id: int | None = None
     enterprise_name: str = ""
     uscc: str = ""
@@ -54,16 +55,22 @@ def find_gaps(enterprises=None, *, year: int | None = None, on: dt.date | None =
     for row in rows:
         if row["above"]:
             kind = "above_no_grid" if row["grid_id"] is None else "above_inactive_grid"
-            reason = f"{year}年规上企业未划入网格" if row["grid_id"] is None else f"{year}年规上企业所在网格已停用"
+            if row["grid_id"] is None:
+                reason = _("Above designated size in %(year)s but in no grid") % {"year": year}
+            else:
+                reason = _("Above designated size in %(year)s but its grid is inactive") % {"year": year}
         else:
             kind = "below_no_community" if row["community_id"] is None else "below_inactive_community"
-            reason = f"{year}年规下企业未划入村社区" if row["community_id"] is None else f"{year}年规下企业所在村社区已停用"
+            if row["community_id"] is None:
+                reason = _("Below designated size in %(year)s but in no community") % {"year": year}
+            else:
+                reason = _("Below designated size in %(year)s but its community is inactive") % {"year": year}
         gaps.append(Gap(kind, reason, row["pk"], row["name"], row["uscc"], row["grid_id"], row["community_id"]))
     if enterprises is None:
         led = GridAssignment.objects.filter(_active(on), role=AssignmentRole.LEADER).values("grid_id")
         for grid in Grid.objects.filter(is_active=True).exclude(pk__in=led):
-            gaps.append(Gap("grid_no_leader", "网格没有在任的联挂区领导", grid_id=grid.pk, subject=grid.name))
+            gaps.append(Gap("grid_no_leader", _("The grid has no linked zone leader in office"), grid_id=grid.pk, subject=grid.name))
         staffed = CommunityAssignment.objects.filter(_active(on)).values("community_id")
         for community in Community.objects.filter(is_active=True).exclude(pk__in=staffed):
-            gaps.append(Gap("community_no_officer", "村社区没有在任的联络专员", community_id=community.pk, subject=community.name))
+            gaps.append(Gap("community_no_officer", _("The community has no officer in office"), community_id=community.pk, subject=community.name))
     return gaps

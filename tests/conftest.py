@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 
 from jingkai.core.models import Role
 from jingkai.grids.models import AssignmentRole
@@ -21,6 +22,10 @@ from tests import factories as f
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures there
 # are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Every zone creates eight users with passwords; the production hasher would spend seconds per test.
+# (Set before any hashing happens, so Django's hasher cache never holds the slow one.)
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -71,7 +76,15 @@ def zone(db) -> Zone:
     return Zone(grid1, grid2, community1, community2, above1, above2, below1, below2, users)
 
 
-PERSONAS = ["zone_admin", "grid_leader", "grid_officer", "community_officer", "department", "enterprise", "outsider"]
+PERSONAS = [
+    "zone_admin",
+    "grid_leader",
+    "grid_officer",
+    "community_officer",
+    "department",
+    "enterprise",
+    "outsider",
+]
 
 # Which of the zone's enterprises each persona may see (the scoping matrix every surface must obey).
 VISIBLE = {

@@ -10,7 +10,14 @@ import factory
 
 from jingkai.core import uscc
 from jingkai.core.models import Department, Role, User
-from jingkai.enterprises.models import AnnualScale, CapitalChange, Contact, Enterprise, EnterpriseGroup, Honour
+from jingkai.enterprises.models import (
+    AnnualScale,
+    CapitalChange,
+    Contact,
+    Enterprise,
+    EnterpriseGroup,
+    Honour,
+)
 from jingkai.grids.models import AssignmentRole, Community, CommunityAssignment, Grid, GridAssignment
 from jingkai.parks.models import Park
 

@@ -1,11 +1,11 @@
 """The `jingkai` command: Django's management commands plus the platform's own.
 
-    jingkai demo [--db PATH] [--no-serve] [--port N] [--scale N]
-    jingkai serve [--port N]
-    jingkai token USERNAME
-    jingkai uscc CODE...
-    jingkai check-coverage [--year YEAR]
-    jingkai <any Django management command>
+jingkai demo [--db PATH] [--no-serve] [--port N] [--scale N]
+jingkai serve [--port N]
+jingkai token USERNAME
+jingkai uscc CODE...
+jingkai check-coverage [--year YEAR]
+jingkai <any Django management command>
 """
 
 from __future__ import annotations

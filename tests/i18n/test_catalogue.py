@@ -30,7 +30,9 @@ def test_compiled_catalogue_matches_the_po_file():
     assert {k: compiled.get(k) for k in expected} == expected
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None and os.environ.get("CI") != "true", reason="needs GNU gettext")
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None and os.environ.get("CI") != "true", reason="needs GNU gettext"
+)
 def test_every_msgid_in_the_source_is_in_the_catalogue(tmp_path):
     # Extract from a copy of the source so the committed catalogue is left untouched.
     copy = tmp_path / "jingkai"

@@ -46,9 +46,14 @@ class ChainRole(models.TextChoices):
 
 
 class ChainMembership(AuditedModel):
-    chain = models.ForeignKey(Chain, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="memberships")
+    chain = models.ForeignKey(
+        Chain, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="memberships"
+    )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="chain_memberships"
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="chain_memberships",
     )
     role = models.CharField(_("role"), max_length=10, choices=ChainRole.choices, default=ChainRole.MEMBER)
     note = models.CharField(_("note"), max_length=200, blank=True)

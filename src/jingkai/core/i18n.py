@@ -3,7 +3,7 @@
 UI strings are written in English in the code (gettext msgids) and translated in
 `locale/zh_Hans/LC_MESSAGES/django.po`. `jingkai i18n` (see management/commands) refreshes the catalogue
 with makemessages, fills new msgids from `locale/pending/*.json` (msgid → translation, written by whoever
-added the strings), compiles it, and reports anything still untranslated. The test suite fails on an
+added the strings; a pgettext entry is keyed "context\u0004msgid"), compiles it, and reports anything still untranslated. The test suite fails on an
 untranslated or fuzzy entry, so the Chinese UI can never silently show English.
 """
 
@@ -48,7 +48,8 @@ def fill(po: polib.POFile, translations: dict[str, str]) -> int:
     """Fill untranslated or fuzzy entries from translations; returns how many were filled."""
     filled = 0
     for entry in untranslated(po):
-        text = translations.get(entry.msgid)
+        # Entries with a context (pgettext) are keyed "context\u0004msgid", as in GNU .mo files.
+        text = translations.get(f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid)
         if not text:
             continue
         if entry.msgid_plural:

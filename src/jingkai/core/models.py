@@ -52,7 +52,12 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -83,7 +88,9 @@ class HolidayOverride(AuditedModel):
         _("working day"), help_text=_("Ticked: an adjusted weekend working day. Unticked: a public holiday.")
     )
     name = models.CharField(_("name"), max_length=50, help_text=_("e.g. 春节, 国庆节"))
-    source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("The notice, e.g. 国办发明电〔2026〕x号"))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("The notice, e.g. 国办发明电〔2026〕x号")
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -30,9 +30,20 @@ class USCCResult:
 
 
 def normalize(raw: str) -> str:
-    """Strip all white space, fold full-width characters to half-width (NFKC), upper-case."""
-    folded = unicodedata.normalize("NFKC", raw or "")
-    return "".join(ch for ch in folded if not ch.isspace()).upper()
+    """Strip all white space, fold full-width characters to half-width (NFKC), upper-case.
+
+    NFKC runs again after the white space is gone: folding can turn a spacing mark into a space plus a
+    combining mark (U+02D8 -> " \u0306"), and removing the space lets that mark compose with the
+    letter before it. Repeating to the fixed point makes normalize() idempotent.
+    """
+    text = raw or ""
+    for _attempt in range(4):  # upper() can also expose compositions; stop at the fixed point
+        folded = unicodedata.normalize("NFKC", text)
+        result = "".join(ch for ch in folded if not ch.isspace()).upper()
+        if result == text:
+            break
+        text = result
+    return text
 
 
 def uscc_check_char(first17: str) -> str:
@@ -54,20 +65,41 @@ def org_check_char(body8: str) -> str:
 def validate(raw: str) -> USCCResult:
     code = normalize(raw)
     if len(code) != 18:
-        return USCCResult(code, False, _("must be 18 characters long, not %(length)d") % {"length": len(code)})
+        return USCCResult(
+            code, False, _("must be 18 characters long, not %(length)d") % {"length": len(code)}
+        )
     bad = sorted({ch for ch in code if ch not in VALUES})
     if bad:
-        return USCCResult(code, False, _("contains characters outside the code alphabet: %(chars)s (I, O, S, V, Z and symbols are not used)") % {"chars": "".join(bad)})
+        return USCCResult(
+            code,
+            False,
+            _(
+                "contains characters outside the code alphabet: %(chars)s (I, O, S, V, Z and symbols are not used)"
+            )
+            % {"chars": "".join(bad)},
+        )
     if code[0] not in AUTHORITIES:
-        return USCCResult(code, False, _("position 1 (registering authority) %(char)s is not valid") % {"char": code[0]})
+        return USCCResult(
+            code, False, _("position 1 (registering authority) %(char)s is not valid") % {"char": code[0]}
+        )
     if not code[2:8].isdigit():
         return USCCResult(code, False, _("positions 3-8 (region code) must be digits"))
     expected_org = org_check_char(code[8:16])
     if code[16] != expected_org:
-        return USCCResult(code, False, _("position 17 (organisation code check) should be %(expected)s, not %(found)s") % {"expected": expected_org, "found": code[16]})
+        return USCCResult(
+            code,
+            False,
+            _("position 17 (organisation code check) should be %(expected)s, not %(found)s")
+            % {"expected": expected_org, "found": code[16]},
+        )
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        return USCCResult(code, False, _("position 18 (check character) should be %(expected)s, not %(found)s") % {"expected": expected, "found": code[17]})
+        return USCCResult(
+            code,
+            False,
+            _("position 18 (check character) should be %(expected)s, not %(found)s")
+            % {"expected": expected, "found": code[17]},
+        )
     return USCCResult(code, True)
 
 
@@ -83,5 +115,7 @@ def make_code(prefix: str, region: str, org_body8: str) -> str:
     first16 = prefix + region + org_body8
     first17 = first16 + org_check_char(org_body8)
     if any(ch not in VALUES for ch in first17):
-        raise ValueError(f"cannot build a USCC from {first17!r}: the organisation check is outside the alphabet")
+        raise ValueError(
+            f"cannot build a USCC from {first17!r}: the organisation check is outside the alphabet"
+        )
     return first17 + uscc_check_char(first17)

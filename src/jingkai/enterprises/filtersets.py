@@ -16,7 +16,9 @@ from jingkai.grids.models import Community, Grid
 from jingkai.parks.models import Park
 
 SCALE_CHOICES = [("above", _("Above designated size")), ("below", _("Below designated size"))]
-ORIGIN_CHOICES = [(o.value, o.label) for o in Origin] + [(code, label) for code, (_n, label) in COUNTRY_NAMES.items()]
+ORIGIN_CHOICES = [(o.value, o.label) for o in Origin] + [
+    (code, label) for code, (_n, label) in COUNTRY_NAMES.items()
+]
 SORTS = {
     "name": "name",
     "-name": "-name",
@@ -52,7 +54,10 @@ class EnterpriseFilterSet(df.FilterSet):
     def qs(self):
         qs = super().qs
         sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
-        return qs.order_by(SORTS.get(sort or "name", "name"), "pk")
+        order = SORTS.get(sort or "name", "name")
+        # The tiebreaker runs the same way as the sort, so one index walk serves both (an opposite
+        # tiebreaker made SQLite sort every tied row: most enterprises share a staff count).
+        return qs.order_by(order, "-pk" if order.startswith("-") else "pk")
 
     # The scale filter reads `year`; other filters ignore it.
     def filter_noop(self, queryset, name, value):
@@ -98,7 +103,9 @@ class EnterpriseFilterSet(df.FilterSet):
 
     def filter_chain(self, queryset, name, value):
         chains = self._by_code(Chain, value)
-        return queryset.filter(pk__in=Enterprise.objects.filter(chain_memberships__chain__in=chains).values("pk"))
+        return queryset.filter(
+            pk__in=Enterprise.objects.filter(chain_memberships__chain__in=chains).values("pk")
+        )
 
     def filter_scale(self, queryset, name, value):
         above = AnnualScale.objects.filter(year=self.scale_year(), above_size=True).values("enterprise_id")

@@ -76,7 +76,12 @@ def check_uscc(code: str, override_reason: str, user, *, field: str = "uscc") ->
     if override_reason.strip():
         if user is not None and user.is_zone_admin:
             return result.code
-        raise ValidationError({field: _("%(reason)s; only a zone administrator may accept such a code, with a reason") % {"reason": result.reason}})
+        raise ValidationError(
+            {
+                field: _("%(reason)s; only a zone administrator may accept such a code, with a reason")
+                % {"reason": result.reason}
+            }
+        )
     raise ValidationError({field: result.reason})
 
 
@@ -105,9 +110,15 @@ def clean_enterprise_data(data: dict, user, instance: Enterprise | None = None) 
     if origin == Origin.DOMESTIC and country:
         errors.setdefault("origin_country", []).append(_("A domestic enterprise has no investor country."))
     if origin == Origin.FOREIGN and (not country or country in HMT_COUNTRIES):
-        errors.setdefault("origin_country", []).append(_("A foreign-funded enterprise needs its investor country (choose Hong Kong, Macao and Taiwan capital for HK/MO/TW)."))
+        errors.setdefault("origin_country", []).append(
+            _(
+                "A foreign-funded enterprise needs its investor country (choose Hong Kong, Macao and Taiwan capital for HK/MO/TW)."
+            )
+        )
     if origin == Origin.HMT and country and country not in HMT_COUNTRIES:
-        errors.setdefault("origin_country", []).append(_("Hong Kong, Macao and Taiwan capital must come from HK, MO or TW."))
+        errors.setdefault("origin_country", []).append(
+            _("Hong Kong, Macao and Taiwan capital must come from HK, MO or TW.")
+        )
     park = data.get("park", instance.park if instance else None)
     building = data.get("building", instance.building if instance else None)
     if building is not None and (park is None or building.park_id != park.pk):
@@ -154,7 +165,11 @@ def update_enterprise(enterprise: Enterprise, data: Mapping, user, *, reason: st
     if not can_edit_enterprise(user, enterprise):
         raise PermissionDenied(_("You may not edit this enterprise."))
     values = {k: v for k, v in data.items() if k in EDITABLE_FIELDS}
-    if "uscc" in values and uscc_rules.normalize(values["uscc"]) == enterprise.uscc and "uscc_override_reason" not in values:
+    if (
+        "uscc" in values
+        and uscc_rules.normalize(values["uscc"]) == enterprise.uscc
+        and "uscc_override_reason" not in values
+    ):
         values["uscc_override_reason"] = enterprise.uscc_override_reason
     values = clean_enterprise_data(values, user, instance=enterprise)
     changes = changed_fields(enterprise, values)

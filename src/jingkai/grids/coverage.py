@@ -65,12 +65,28 @@ def find_gaps(enterprises=None, *, year: int | None = None, on: dt.date | None =
                 reason = _("Below designated size in %(year)s but in no community") % {"year": year}
             else:
                 reason = _("Below designated size in %(year)s but its community is inactive") % {"year": year}
-        gaps.append(Gap(kind, reason, row["pk"], row["name"], row["uscc"], row["grid_id"], row["community_id"]))
+        gaps.append(
+            Gap(kind, reason, row["pk"], row["name"], row["uscc"], row["grid_id"], row["community_id"])
+        )
     if enterprises is None:
         led = GridAssignment.objects.filter(_active(on), role=AssignmentRole.LEADER).values("grid_id")
         for grid in Grid.objects.filter(is_active=True).exclude(pk__in=led):
-            gaps.append(Gap("grid_no_leader", _("The grid has no linked zone leader in office"), grid_id=grid.pk, subject=grid.name))
+            gaps.append(
+                Gap(
+                    "grid_no_leader",
+                    _("The grid has no linked zone leader in office"),
+                    grid_id=grid.pk,
+                    subject=grid.name,
+                )
+            )
         staffed = CommunityAssignment.objects.filter(_active(on)).values("community_id")
         for community in Community.objects.filter(is_active=True).exclude(pk__in=staffed):
-            gaps.append(Gap("community_no_officer", _("The community has no officer in office"), community_id=community.pk, subject=community.name))
+            gaps.append(
+                Gap(
+                    "community_no_officer",
+                    _("The community has no officer in office"),
+                    community_id=community.pk,
+                    subject=community.name,
+                )
+            )
     return gaps

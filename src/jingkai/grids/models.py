@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from jingkai.core.models import AuditedModel, Role
@@ -82,7 +83,13 @@ class Community(AuditedModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     kind = models.CharField(
-        _("kind"), max_length=10, choices=[("village", _("Village")), ("community", _("Community"))], default="community"
+        _("kind"),
+        max_length=10,
+        choices=[
+            ("village", pgettext_lazy("community kind", "Village")),
+            ("community", pgettext_lazy("community kind", "Community")),
+        ],
+        default="community",
     )
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
@@ -118,9 +125,14 @@ class DatedAssignment(AuditedModel):
 
 
 class GridAssignment(DatedAssignment):
-    grid = models.ForeignKey(Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="assignments")
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="assignments"
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="grid_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="grid_assignments",
     )
     role = models.CharField(_("duty"), max_length=10, choices=AssignmentRole.choices)
     history = HistoricalRecords()

@@ -40,7 +40,9 @@ class Park(AuditedModel):
 class Building(AuditedModel):
     park = models.ForeignKey(Park, verbose_name=_("park"), on_delete=models.PROTECT, related_name="buildings")
     name = models.CharField(_("name"), max_length=100)
-    floor_area_m2 = models.DecimalField(_("floor area (m²)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    floor_area_m2 = models.DecimalField(
+        _("floor area (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

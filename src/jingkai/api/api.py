@@ -1,0 +1,52 @@
+"""The JSON API under /api/ (OpenAPI at /api/openapi.json, interactive docs at /api/docs).
+
+Each app contributes a router; this module only assembles them with authentication and the
+shared error shapes. Every handler fetches rows through `visible_to(request.user)`.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from jingkai.api.auth import session_auth, token_auth
+from jingkai.api.errors import install_handlers
+from jingkai.enterprises.api import router as enterprises_router
+from jingkai.grids.api import router as grids_router
+
+
+class JingkaiAPI(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):
+        """Drop the handler's parameter name from body locations.
+
+        ninja reports a bad `uscc` in the request body at ["body", "payload", "uscc"], where
+        "payload" is only the Python argument's name. Clients see ["body", "uscc"], the same
+        location a service's ValidationError gets (api/errors.py).
+        """
+        error = super().validation_error_from_error_contexts(error_contexts)
+        wrappers = {
+            getattr(context.model, "__read_from_single_attr__", None)
+            for context in error_contexts
+            if context.model.__ninja_param_source__ == "body"
+        } - {None}
+        for item in error.errors:
+            loc = tuple(item["loc"])
+            if len(loc) > 1 and loc[0] == "body" and loc[1] in wrappers:
+                item["loc"] = ("body", *loc[2:])
+        return error
+
+
+api = JingkaiAPI(
+    title="经开 Jingkai API",
+    version="1",
+    description=(
+        "Enterprises and grids of the development zone. Authenticate with `Authorization: Bearer <token>` "
+        "(issue one with `jingkai token USERNAME`) or a signed-in browser session. Every list and detail "
+        "shows only what the caller's role may see."
+    ),
+    urls_namespace="api",
+    auth=[token_auth, session_auth],
+)
+install_handlers(api)
+
+api.add_router("/enterprises", enterprises_router)
+api.add_router("/grids", grids_router)

@@ -1,0 +1,687 @@
+"""Reading the workbooks staff fill in, for every import (enterprises now; demands, statistics, ledgers later).
+
+The flow every import follows (ARCHITECTURE.md §3, STYLE.md habit 8):
+
+1. upload: `check_file()` refuses what is not an .xlsx at all, then `record_upload()` keeps the bytes in an
+   ImportBatch so that preview and commit may run on different servers;
+2. preview: `read_workbook()` finds the header row of each sheet, parses every cell and collects *every*
+   problem as a `RowError` located by sheet, Excel row number and column; the domain importer adds its own
+   row rules and classifies rows into an `ImportReport` (create / update / unchanged);
+3. commit: `commit_batch()` re-validates the stored file under a lock and applies it all-or-nothing.
+
+Parsers (`text`, `decimal`, `integer`, `date`, `choice`) turn one non-blank cell into a clean value or raise
+`CellError` with the reason shown to staff. Blank cells never reach a parser: the column says what blank
+means (`Column.blank`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import python_calamine
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from jingkai.core.models import ImportBatch
+from jingkai.core.money import parse_decimal
+from jingkai.core.xlsx import XlsxColumn
+
+HEADER_SEARCH_ROWS = 20  # the header row may sit below a title or a few notes
+MIN_HEADER_MATCHES = 2  # fewer known headers in a row: the sheet is notes, not data
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+# --- Errors ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem, located as Excel shows it. row is None for a problem with a whole file or sheet."""
+
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""  # the header as the user wrote it
+    letter: str = ""  # A, B … AA
+    reason: str = ""
+
+    @property
+    def cell(self) -> str:
+        """E.g. C5, or the column letter alone, or "" for a file-level problem."""
+        return f"{self.letter}{self.row or ''}" if self.letter else ""
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "cell": self.cell}
+
+
+class CellError(ValueError):
+    """Raised by a parser; the message is shown to staff next to the cell."""
+
+
+class ImportRejected(Exception):
+    """Raised while applying a batch to undo everything; carries the located errors."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+class BatchAlreadyCommitted(Exception):
+    pass
+
+
+# --- Text helpers ---------------------------------------------------------------------------------
+
+
+def fold(text) -> str:
+    """How two spellings are compared: full-width to half-width (NFKC), no white space, case-folded."""
+    folded = unicodedata.normalize("NFKC", str(text))
+    return "".join(ch for ch in folded if not ch.isspace()).casefold()
+
+
+def normalize_header(text) -> str:
+    """统一社会信用代码*, ' 注册资本（万） ' and 注册资本(万) all compare equal; the * marks a required column."""
+    return fold(text).rstrip("*")
+
+
+def join_list(items: Iterable) -> str:
+    """Items joined the way the UI language lists them (、 in Chinese)."""
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def shown(value) -> str:
+    """A cell value as staff would recognise it in an error message."""
+    if isinstance(value, float):
+        return _float_text(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _float_text(value: float) -> str:
+    # Excel keeps 15 significant digits; anything beyond is binary noise (0.1 + 0.2 = 0.30000000000000004).
+    return format(value, ".15g")
+
+
+# --- Parsers --------------------------------------------------------------------------------------
+
+Parser = Callable[[object], object]
+
+
+def text(max_length: int | None = None) -> Parser:
+    def parse(value):
+        if isinstance(value, bool):
+            raise CellError(_("Expected text, found TRUE or FALSE"))
+        if isinstance(value, float):
+            if value.is_integer() and abs(value) >= 1e15:
+                raise CellError(
+                    _(
+                        "Excel stored this long number as a number and may have changed its last digits; "
+                        "format the column as text and type it again"
+                    )
+                )
+            value = str(int(value)) if value.is_integer() else _float_text(value)
+        result = shown(value)
+        if max_length is not None and len(result) > max_length:
+            raise CellError(
+                _("Too long: %(length)d characters, at most %(max)d")
+                % {"length": len(result), "max": max_length}
+            )
+        return result
+
+    return parse
+
+
+def to_decimal(value) -> Decimal:
+    """A number cell or text as staff type it (full-width digits, thousands separators) as an exact Decimal."""
+    if isinstance(value, bool | dt.date | dt.time | dt.timedelta):
+        raise CellError(_("“%(value)s” is not a number") % {"value": shown(value)})
+    if isinstance(value, float):
+        return Decimal(_float_text(value))
+    try:
+        return parse_decimal(value)
+    except (InvalidOperation, ValueError):
+        raise CellError(_("“%(value)s” is not a number") % {"value": shown(value)}) from None
+
+
+def decimal(*, max_digits: int, decimal_places: int, scale: int = 1) -> Parser:
+    """A number stored with max_digits/decimal_places after multiplying by scale (10000 for 万).
+
+    Too many decimals is an error, never a silent rounding.
+    """
+    scale_places = len(str(scale)) - 1  # scale is a power of ten
+    limit = Decimal(10) ** (max_digits - decimal_places)
+
+    def parse(value):
+        number = to_decimal(value)
+        stored = number * scale
+        if -stored.normalize().as_tuple().exponent > decimal_places:
+            raise CellError(
+                _("“%(value)s” has too many decimal places (at most %(places)d)")
+                % {"value": shown(value), "places": decimal_places + scale_places}
+            )
+        if abs(stored) >= limit:
+            raise CellError(_("“%(value)s” is too large") % {"value": shown(value)})
+        # Exact (checked above); drops the trailing zeros of "× 10000" that would count as digits.
+        return stored.quantize(Decimal(1).scaleb(-decimal_places))
+
+    return parse
+
+
+def integer(*, minimum: int = 0, maximum: int = 2_147_483_647) -> Parser:
+    def parse(value):
+        number = to_decimal(value)
+        if number != number.to_integral_value():
+            raise CellError(_("“%(value)s” is not a whole number") % {"value": shown(value)})
+        if number < minimum:
+            raise CellError(_("Must be at least %(min)d") % {"min": minimum})
+        if number > maximum:
+            raise CellError(_("Must be at most %(max)d") % {"max": maximum})
+        return int(number)
+
+    return parse
+
+
+# The ways staff type a date as text (a data format, like the column headers, so not translated).
+DATE_TEXT_EXAMPLES = ("2003-09-01", "2003/9/1", "2003年9月1日")
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def date() -> Parser:
+    """An Excel date, or text 2003-09-01, 2003/9/1, 2003.9.1 or 2003年9月1日."""
+
+    def parse(value):
+        if isinstance(value, dt.datetime):
+            if value.time() != dt.time(0, 0):
+                raise CellError(
+                    _("“%(value)s” has a time of day; write the date only") % {"value": shown(value)}
+                )
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            match = _DATE_TEXT.match(unicodedata.normalize("NFKC", value).strip())
+            if match:
+                try:
+                    return dt.date(*(int(part) for part in match.groups()))
+                except ValueError:
+                    raise CellError(_("“%(value)s” is not a real date") % {"value": shown(value)}) from None
+        raise CellError(
+            _("“%(value)s” is not a date: use an Excel date or write it as %(formats)s")
+            % {"value": shown(value), "formats": join_list(DATE_TEXT_EXAMPLES)}
+        )
+
+    return parse
+
+
+def choice(options: Mapping[str, object], listed: Sequence[str]) -> Parser:
+    """One of the spellings in options (compared with fold()); listed is what an error suggests."""
+    folded = {fold(key): value for key, value in options.items()}
+
+    def parse(value):
+        key = fold(shown(value))
+        if key in folded:
+            return folded[key]
+        raise CellError(
+            _("“%(value)s” is not one of: %(choices)s")
+            % {"value": shown(value), "choices": join_list(listed)}
+        )
+
+    return parse
+
+
+# --- Columns and reading --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import, which is also the same column of the export and the blank template."""
+
+    key: str  # the model field (or the importer's own name)
+    header: str  # as the template writes it, without the * (a data format: see each importer)
+    parse: Parser = field(default_factory=text)  # non-blank cell -> clean value, or CellError
+    required: bool = False
+    blank: object = None  # the value of a blank cell
+    aliases: tuple[str, ...] = ()  # other headers staff use for the same column
+    kind: str = "text"  # how the export writes it: text | number | integer | date
+    width: float = 14
+    to_cell: Callable[[object], object] | None = None  # model value -> cell value (the inverse of parse)
+    choices: tuple[str, ...] = ()  # offered as a drop-down list in the template and the export
+    help: str = ""  # what to write, for the instructions sheet (lazy translation)
+
+    def cell(self, value):
+        return self.to_cell(value) if self.to_cell is not None else value
+
+    def xlsx(self, choices: Sequence[str] | None = None) -> XlsxColumn:
+        return XlsxColumn(self.header, self.kind, self.width, self.required, tuple(choices or self.choices))
+
+
+def display(cell) -> str:
+    """A cell value as text for the preview page (before → after)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, Decimal):
+        return f"{cell.normalize():f}"
+    return shown(cell)
+
+
+@dataclass
+class SheetLayout:
+    name: str
+    header_row: int  # Excel row number
+    positions: dict[str, int]  # column key -> 0-based index
+    headers: dict[str, str]  # column key -> header as written
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (header as written, letter)
+    expected: dict[str, str] = field(default_factory=dict)  # column key -> the template's header
+
+    def locate(self, key: str) -> tuple[str, str]:
+        """(header, letter); a column the sheet lacks is named by the template's header, without a letter."""
+        if key not in self.positions:
+            return self.expected.get(key, ""), ""
+        return self.headers[key], column_letter(self.positions[key])
+
+
+@dataclass
+class ParsedRow:
+    layout: SheetLayout
+    number: int  # Excel row number
+    values: dict[str, object]  # clean values of the columns present and parsed without error
+    failed: set[str] = field(default_factory=set)  # keys of cells that did not parse
+
+    @property
+    def sheet(self) -> str:
+        return self.layout.name
+
+    @property
+    def present(self) -> set[str]:
+        return set(self.layout.positions)
+
+    def error(self, key: str, reason: str) -> RowError:
+        header, letter = self.layout.locate(key)
+        return RowError(self.sheet, self.number, header, letter, str(reason))
+
+    def errors_from(self, exc: ValidationError) -> list[RowError]:
+        """A ValidationError keyed by field (services, full_clean) as errors on the matching cells."""
+        return [error for _key, error in self.keyed_errors_from(exc)]
+
+    def keyed_errors_from(self, exc: ValidationError) -> list[tuple[str, RowError]]:
+        if not hasattr(exc, "error_dict"):
+            return [("", self.error("", message)) for message in exc.messages]
+        return [
+            (key, self.error(key, message))
+            for key, messages in exc.message_dict.items()
+            for message in messages
+        ]
+
+
+@dataclass
+class ReadResult:
+    rows: list[ParsedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    sheets: list[SheetLayout] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
+    fatal: bool = False  # the file could not be read at all
+
+    @property
+    def notices(self) -> list[str]:
+        out = []
+        unlabelled = _("(no header)")
+        for sheet in self.sheets:
+            if sheet.ignored:
+                names = join_list(f"{header or unlabelled} ({letter})" for header, letter in sheet.ignored)
+                out.append(
+                    _("Sheet “%(sheet)s”: columns not read: %(columns)s")
+                    % {"sheet": sheet.name, "columns": names}
+                )
+        if self.skipped_sheets and self.sheets:
+            out.append(
+                _("Sheets without a header row, not read: %(sheets)s")
+                % {"sheets": join_list(self.skipped_sheets)}
+            )
+        return out
+
+
+def file_error(reason: str) -> RowError:
+    return RowError(reason=str(reason))
+
+
+def check_file(content: bytes, file_name: str = "") -> list[RowError]:
+    """Problems that make the whole file unreadable: too big, empty, not an .xlsx workbook."""
+    limit = settings.JINGKAI_IMPORT_MAX_BYTES
+    if len(content) > limit:
+        return [
+            file_error(
+                _("The file is %(size)s MB; at most %(max)s MB may be imported at once")
+                % {"size": number_format(len(content) / 2**20, 1), "max": number_format(limit / 2**20, 1)}
+            )
+        ]
+    if not content:
+        return [file_error(_("The file is empty"))]
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        # The OLE container of Excel 97-2003 (.xls) and of password-protected workbooks.
+        return [
+            file_error(
+                _(
+                    "This is an old .xls workbook or a password-protected one: open it in Excel, remove any password and save it as .xlsx"
+                )
+            )
+        ]
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        return [file_error(_("“%(name)s” is not an Excel .xlsx workbook") % {"name": file_name or "?"})]
+    return []
+
+
+def read_workbook(
+    content: bytes,
+    columns: Sequence[Column],
+    *,
+    file_name: str = "",
+    min_header_matches: int = MIN_HEADER_MATCHES,
+) -> ReadResult:
+    """Parse every sheet that has a header row; never stops at the first problem."""
+    result = ReadResult()
+    problems = check_file(content, file_name)
+    if problems:
+        result.errors, result.fatal = problems, True
+        return result
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheets = [
+            (meta.name, workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
+            for meta in workbook.sheets_metadata
+            if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+        ]
+    except Exception:  # calamine raises several unrelated types for a damaged or foreign zip
+        result.errors = [
+            file_error(
+                _("“%(name)s” could not be read as an Excel .xlsx workbook") % {"name": file_name or "?"}
+            )
+        ]
+        result.fatal = True
+        return result
+
+    for name, grid in sheets:
+        layout, sheet_errors = _find_header(name, grid, columns, min_header_matches)
+        if layout is None:
+            result.skipped_sheets.append(name)
+            continue
+        result.sheets.append(layout)
+        result.errors.extend(sheet_errors)
+        _read_rows(layout, grid, columns, result)
+
+    if not result.sheets:
+        expected = join_list(c.header for c in columns if c.required) or join_list(
+            c.header for c in columns[:3]
+        )
+        result.errors.append(
+            file_error(
+                _(
+                    "No header row found: no sheet has a row, among its first %(rows)d, with the column headers (%(headers)s …)"
+                )
+                % {"rows": HEADER_SEARCH_ROWS, "headers": expected}
+            )
+        )
+        result.fatal = True
+    elif not result.rows and not result.errors:
+        result.errors.append(file_error(_("The workbook has a header row but no data rows")))
+    return result
+
+
+def _find_header(name, grid, columns, min_matches) -> tuple[SheetLayout | None, list[RowError]]:
+    by_header = {normalize_header(h): c for c in columns for h in (c.header, *c.aliases)}
+
+    def column_of(cell) -> Column | None:
+        return None if is_blank(cell) else by_header.get(normalize_header(shown(cell)))
+
+    best_index, best_count = None, 0
+    for index, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        count = len({column.key for column in map(column_of, cells) if column is not None})
+        if count > best_count:
+            best_index, best_count = index, count
+    if best_index is None or best_count < min(min_matches, len(columns)):
+        return None, []
+
+    header_row = best_index + 1
+    layout = SheetLayout(name, header_row, {}, {}, expected={c.key: c.header for c in columns})
+    errors = []
+    for position, cell in enumerate(grid[best_index]):
+        if is_blank(cell):
+            continue
+        written = shown(cell)
+        column = column_of(cell)
+        if column is None:
+            layout.ignored.append((written, column_letter(position)))
+        elif column.key in layout.positions:
+            first = column_letter(layout.positions[column.key])
+            errors.append(
+                RowError(
+                    name,
+                    header_row,
+                    written,
+                    column_letter(position),
+                    _("Column “%(header)s” appears twice (columns %(first)s and %(second)s)")
+                    % {"header": written, "first": first, "second": column_letter(position)},
+                )
+            )
+        else:
+            layout.positions[column.key] = position
+            layout.headers[column.key] = written
+    for column in columns:
+        if column.required and column.key not in layout.positions:
+            errors.append(
+                RowError(
+                    name,
+                    header_row,
+                    column.header,
+                    "",
+                    _("Required column “%(header)s” is missing from the header row")
+                    % {"header": column.header},
+                )
+            )
+    return layout, errors
+
+
+def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: ReadResult) -> None:
+    known = set(layout.positions.values())
+    header_cells = grid[layout.header_row - 1]
+    unlabelled: set[int] = set()
+    for index in range(layout.header_row, len(grid)):
+        cells = grid[index]
+        if all(is_blank(cell) for cell in cells):
+            continue
+        row = ParsedRow(layout, index + 1, {})
+        for column in columns:
+            position = layout.positions.get(column.key)
+            if position is None:
+                continue
+            value = cells[position] if position < len(cells) else ""
+            if is_blank(value):
+                if column.required:
+                    row.failed.add(column.key)
+                    result.errors.append(row.error(column.key, _("Required: this cell must not be blank")))
+                else:
+                    row.values[column.key] = column.blank
+                continue
+            try:
+                row.values[column.key] = column.parse(value)
+            except CellError as exc:
+                row.failed.add(column.key)
+                result.errors.append(row.error(column.key, str(exc)))
+        result.rows.append(row)
+        for position, cell in enumerate(cells):
+            unlabelled_cell = position >= len(header_cells) or is_blank(header_cells[position])
+            if position not in known and unlabelled_cell and not is_blank(cell):
+                unlabelled.add(position)
+    # Data under a blank header is not read: say so rather than drop it silently.
+    layout.ignored.extend(("", column_letter(p)) for p in sorted(unlabelled))
+
+
+# --- Reports --------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlannedRow:
+    sheet: str
+    row: int
+    action: str  # CREATE, UPDATE or UNCHANGED
+    key: str  # what identifies the record, e.g. the credit code
+    label: str  # what a person recognises, e.g. the name
+    changes: list[dict] = field(default_factory=list)  # [{"column", "before", "after"}] for an update
+    data: dict = field(default_factory=dict, repr=False)  # clean values to apply (not stored)
+    instance: object = field(default=None, repr=False)  # the record an update applies to
+    source: ParsedRow | None = field(default=None, repr=False)  # to locate an error found while applying
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "action": self.action,
+            "key": self.key,
+            "label": self.label,
+            "changes": self.changes,
+        }
+
+
+@dataclass
+class ImportReport:
+    rows: list[PlannedRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    sheet_order: list[str] = field(default_factory=list)
+    header_rows: set[tuple[str, int]] = field(default_factory=set)  # (sheet, row): not data rows
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0}
+        for row in self.rows:
+            counts[row.action] += 1
+        counts["error_rows"] = len(
+            {(e.sheet, e.row) for e in self.errors if e.row is not None} - self.header_rows
+        )
+        counts["errors"] = len(self.errors)
+        return counts
+
+    def sorted_errors(self) -> list[RowError]:
+        order = {name: i for i, name in enumerate(self.sheet_order)}
+
+        def key(error: RowError):
+            letter = error.letter
+            return (order.get(error.sheet, -1), error.row or 0, len(letter), letter)
+
+        return sorted(self.errors, key=key)
+
+    def to_summary(self) -> dict:
+        """JSON-safe, for ImportBatch.summary and the preview page."""
+        return {
+            "counts": self.counts,
+            "errors": [e.as_dict() for e in self.sorted_errors()],
+            "rows": [r.as_dict() for r in self.rows],
+            "notices": [str(n) for n in self.notices],
+        }
+
+
+def start_report(read: ReadResult) -> ImportReport:
+    """A report holding what reading found: file, sheet and cell errors, and notices."""
+    return ImportReport(
+        errors=list(read.errors),
+        notices=read.notices,
+        sheet_order=[s.name for s in read.sheets],
+        header_rows={(s.name, s.header_row) for s in read.sheets},
+    )
+
+
+# --- Batches --------------------------------------------------------------------------------------
+
+
+def record_upload(kind: str, file_name: str, content: bytes, user) -> ImportBatch:
+    return ImportBatch.objects.create(
+        kind=kind,
+        file_name=file_name[:255],
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user,
+    )
+
+
+Validate = Callable[[bytes, object, str], ImportReport]
+Apply = Callable[[ImportReport, object, ImportBatch], None]
+
+
+def preview_batch(batch: ImportBatch, user, validate: Validate) -> ImportReport:
+    """Validate the stored file and remember the outcome on the batch (the upload list shows it)."""
+    report = validate(bytes(batch.content), user, batch.file_name)
+    batch.status = ImportBatch.Status.PREVIEWED if report.ok else ImportBatch.Status.REJECTED
+    batch.summary = report.to_summary()
+    batch.save(update_fields=["status", "summary"])
+    return report
+
+
+def commit_batch(batch_id: int, user, validate: Validate, apply: Apply) -> tuple[ImportBatch, ImportReport]:
+    """Re-validate the stored file and apply it all-or-nothing; a batch is committed at most once.
+
+    The batch row is locked first so that two clicks on "import" cannot both apply it. Validation is
+    repeated inside the lock because the database may have changed since the preview.
+    """
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status == ImportBatch.Status.COMMITTED:
+            raise BatchAlreadyCommitted
+        report = validate(bytes(batch.content), user, batch.file_name)
+        if report.ok:
+            try:
+                with transaction.atomic():  # a savepoint: a failure undoes every row, not the batch status
+                    apply(report, user, batch)
+            except ImportRejected as exc:
+                report.errors.extend(exc.errors)
+        if report.ok:
+            batch.status = ImportBatch.Status.COMMITTED
+            batch.committed_at = timezone.now()
+        else:
+            batch.status = ImportBatch.Status.REJECTED
+        batch.summary = report.to_summary()
+        batch.save(update_fields=["status", "summary", "committed_at"])
+    return batch, report
+
+
+def chunked(items: Iterable, size: int) -> Iterable[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,118 @@
+"""jingkai serve: the production-style server (gunicorn) in one command.
+
+gunicorn runs in-process through its BaseApplication API, so `jingkai serve` needs no separate
+configuration file and works the same from `make demo`, a systemd unit or a container.
+"""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from gunicorn.app.base import BaseApplication
+
+from jingkai.core.commands import JingkaiCommand
+
+
+class JingkaiApplication(BaseApplication):
+    # Settings that only newer gunicorn releases know; older ones run without them.
+    OPTIONAL = {"control_socket_disable"}
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            if key in self.OPTIONAL and key not in self.cfg.settings:
+                continue
+            self.cfg.set(key, value)
+
+    def load(self):
+        # Imported in each worker, after the fork, so no database connection is shared between processes.
+        from jingkai.wsgi import application
+
+        return application
+
+
+def pending_migrations() -> int:
+    connection = connections["default"]
+    executor = MigrationExecutor(connection)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+class Command(JingkaiCommand):
+    help = gettext_lazy("Serve Jingkai with gunicorn (static files by whitenoise).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000, help=gettext_lazy("TCP port (default 8000)"))
+        parser.add_argument(
+            "--host", default="127.0.0.1", help=gettext_lazy("address to listen on (default 127.0.0.1)")
+        )
+        parser.add_argument(
+            "--workers", type=int, default=2, help=gettext_lazy("worker processes (default 2)")
+        )
+        parser.add_argument(
+            "--threads", type=int, default=4, help=gettext_lazy("threads per worker (default 4)")
+        )
+        parser.add_argument(
+            "--timeout",
+            type=int,
+            default=60,
+            help=gettext_lazy("seconds before a silent worker is restarted"),
+        )
+        parser.add_argument(
+            "--access-log", action="store_true", help=gettext_lazy("log every request to standard output")
+        )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help=gettext_lazy("skip collectstatic (the files are already collected)"),
+        )
+
+    def handle(self, *args, port, host, workers, threads, timeout, access_log, no_collectstatic, **options):
+        if not 0 < port < 65536:
+            raise CommandError(_("The port must be between 1 and 65535."))
+        if workers < 1 or threads < 1:
+            raise CommandError(_("Workers and threads must be at least 1."))
+        if not no_collectstatic:
+            # whitenoise then serves the pre-compressed copies from STATIC_ROOT instead of the app folders.
+            call_command("collectstatic", interactive=False, verbosity=0)
+        pending = pending_migrations()
+        if pending:
+            self.stderr.write(
+                _("Warning: database migrations not applied: %(count)d; run `jingkai migrate`.")
+                % {"count": pending}
+            )
+        # The workers are forked from this process: close what the checks above opened.
+        connections.close_all()
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        self.stdout.write(
+            _(
+                "Jingkai at http://%(bind)s/ (%(workers)d workers × %(threads)d threads); press Ctrl+C to stop."
+            )
+            % {"bind": bind, "workers": workers, "threads": threads}
+        )
+        self.stdout.flush()
+        options = {
+            "bind": bind,
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": timeout,
+            "graceful_timeout": 20,
+            "keepalive": 5,
+            "proc_name": "jingkai",
+            "errorlog": "-",
+            "loglevel": "info",
+            "accesslog": "-" if access_log else None,
+            # Requests and headers are capped so one client cannot hold a worker with a huge upload.
+            "limit_request_line": 8190,
+            # gunicorn's control socket sits at one path per user ($HOME/.gunicorn/gunicorn.ctl): a second server
+            # (a benchmark beside the demo) would take it over. Nothing here uses it.
+            "control_socket_disable": True,
+        }
+        JingkaiApplication(options).run()

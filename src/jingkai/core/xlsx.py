@@ -1,0 +1,166 @@
+"""Writing workbooks with xlsxwriter: exports, blank import templates and their instructions sheets.
+
+Cells keep their types so that staff can sort and sum in Excel and so that a written workbook reads back
+unchanged: dates as real Excel dates, decimals as numbers (as text when a float could not hold every digit),
+text as text (never a formula, whatever it starts with).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import xlsxwriter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from xlsxwriter.utility import xl_col_to_name
+
+MAX_ROW = 1_048_575  # Excel's last row, 0-based: validation lists cover every row a user may fill
+LIST_SOURCE_LIMIT = 255  # Excel refuses an inline validation list longer than this
+EXACT_DIGITS = 15  # a float (and Excel) keeps 15 significant digits
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+@dataclass(frozen=True)
+class XlsxColumn:
+    header: str
+    kind: str = "text"  # text | number | integer | date
+    width: float = 14
+    required: bool = False  # the header gets a trailing * (the importer tolerates it)
+    choices: Sequence[str] = ()  # offered as a drop-down list; other values are allowed after a warning
+
+    @property
+    def title(self) -> str:
+        return f"{self.header}*" if self.required else self.header
+
+
+class WorkbookBuilder:
+    """Build a workbook in memory; call to_bytes() once at the end."""
+
+    def __init__(self):
+        self._buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(
+            self._buffer,
+            {
+                "in_memory": True,
+                # Text is written as text: a name that starts with "=" must not become a formula.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self.header_format = self.book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
+        )
+        self.required_format = self.book.add_format(
+            {"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True, "valign": "vcenter"}
+        )
+        self.formats = {
+            "text": self.book.add_format({"num_format": "@"}),  # typed digits (stock codes) stay text
+            "number": self.book.add_format({"num_format": "General"}),
+            "integer": self.book.add_format({"num_format": "0"}),
+            "date": self.book.add_format({"num_format": DATE_FORMAT}),
+        }
+        self.datetime_format = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.title_format = self.book.add_format({"bold": True, "font_size": 14})
+        self.wrap_format = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self._lists = None
+        self._list_columns = 0
+
+    def add_table(self, name: str, columns: Sequence[XlsxColumn], rows: Iterable[Sequence]) -> int:
+        """A sheet with a bold, frozen header row and one typed cell per value; returns the number of rows."""
+        sheet = self.book.add_worksheet(name)
+        sheet.set_row(0, 30)
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width, self.formats.get(column.kind))
+            header_format = self.required_format if column.required else self.header_format
+            sheet.write_string(0, index, column.title, header_format)
+            if column.choices:
+                self._add_list(sheet, index, column.choices)
+        sheet.freeze_panes(1, 0)
+        count = 0
+        for count, values in enumerate(rows, start=1):
+            for index, value in enumerate(values):
+                self.write_cell(
+                    sheet, count, index, value, columns[index].kind if index < len(columns) else "text"
+                )
+        if columns:
+            sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
+        return count
+
+    def add_notes(
+        self, name: str, title: str, paragraphs: Sequence[str], table: Sequence[Sequence[str]] = ()
+    ) -> None:
+        """An instructions sheet: a title, numbered paragraphs, then an optional table (first row bold)."""
+        sheet = self.book.add_worksheet(name)
+        sheet.set_column(0, 0, 24)
+        sheet.set_column(1, 1, 12)
+        sheet.set_column(2, 2, 90)
+        sheet.write_string(0, 0, title, self.title_format)
+        row = 2
+        for number, paragraph in enumerate(paragraphs, start=1):
+            sheet.merge_range(row, 0, row, 2, f"{number}. {paragraph}", self.wrap_format)
+            sheet.set_row(row, 15 * (1 + len(paragraph) // 70))
+            row += 1
+        row += 1
+        for index, cells in enumerate(table):
+            cell_format = self.header_format if index == 0 else self.wrap_format
+            for col, value in enumerate(cells):
+                sheet.write_string(row, col, str(value), cell_format)
+            row += 1
+
+    def write_cell(self, sheet, row: int, col: int, value, kind: str = "text") -> None:
+        if value is None or value == "":
+            return
+        if isinstance(value, bool):
+            sheet.write_boolean(row, col, value)
+        elif isinstance(value, Decimal):
+            if len(value.normalize().as_tuple().digits) <= EXACT_DIGITS:
+                sheet.write_number(row, col, float(value))
+            else:
+                # More digits than a float holds: text keeps the figure exact and imports back unchanged.
+                sheet.write_string(row, col, f"{value.normalize():f}")
+        elif isinstance(value, int | float):
+            sheet.write_number(row, col, value)
+        elif isinstance(value, dt.datetime):
+            if timezone.is_aware(value):
+                value = timezone.localtime(value).replace(tzinfo=None)
+            sheet.write_datetime(row, col, value, self.datetime_format)
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), self.formats["date"])
+        else:
+            sheet.write_string(row, col, str(value))
+
+    def _add_list(self, sheet, col: int, choices: Sequence[str]) -> None:
+        options = {
+            "validate": "list",
+            "ignore_blank": True,
+            "error_type": "warning",  # the importer accepts other spellings (codes, aliases) too
+            "error_title": _("Not in the list"),
+            "error_message": _("This value is not in the list. The import will check it."),
+        }
+        if len(",".join(choices)) < LIST_SOURCE_LIMIT and not any("," in c for c in choices):
+            options["source"] = list(choices)
+        else:
+            options["source"] = self._list_range(choices)
+        sheet.data_validation(1, col, MAX_ROW, col, options)
+
+    def _list_range(self, choices: Sequence[str]) -> str:
+        # Long lists live in one hidden sheet, one list per column. The importer skips that sheet because
+        # it has no header row.
+        if self._lists is None:
+            self._lists = self.book.add_worksheet(_("Lists"))
+            self._lists.hide()
+        col = self._list_columns
+        for row, value in enumerate(choices):
+            self._lists.write_string(row, col, value)
+        self._list_columns += 1
+        letter = xl_col_to_name(col)
+        return f"='{self._lists.name}'!${letter}$1:${letter}${len(choices)}"
+
+    def to_bytes(self) -> bytes:
+        self.book.close()
+        return self._buffer.getvalue()

@@ -1,0 +1,223 @@
+"""jingkai demo: a fresh database holding the demo zone, its six logins, and a running server.
+
+    jingkai demo [--db PATH] [--no-serve] [--port N] [--scale N] [--seed N] [--force]
+
+The database is chosen before Django starts (jingkai.demo.cli.prepare_demo_environment): --db, else an
+existing JINGKAI_DATABASE_URL, else var/demo.sqlite3. It is wiped on every run, so running twice is safe;
+a database holding users the demo did not create is refused unless --force is given.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import CommandError
+from django.db import connections
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jingkai.core.commands import JingkaiCommand
+from jingkai.core.models import Role, User
+from jingkai.demo.generator import (
+    DEFAULT_SEED,
+    DEMO_EMAIL_DOMAIN,
+    DEMO_PASSWORD,
+    DEMO_USERNAMES,
+    generate_scale,
+    load_demo,
+)
+from jingkai.enterprises.models import Enterprise
+from jingkai.grids.models import Community, Grid
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _is_file_sqlite(settings_dict: dict) -> bool:
+    name = str(settings_dict.get("NAME") or "")
+    return (
+        settings_dict["ENGINE"].endswith("sqlite3")
+        and name not in ("", ":memory:")
+        and "mode=memory" not in name
+    )
+
+
+def describe_database(settings_dict: dict) -> str:
+    """Where the data goes, without the password."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return str(settings_dict["NAME"])
+    user = settings_dict.get("USER") or ""
+    host = settings_dict.get("HOST") or "localhost"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgresql://{user + '@' if user else ''}{host}{port}/{settings_dict['NAME']}"
+
+
+class Command(JingkaiCommand):
+    requires_system_checks = []  # migrate and load work while the URL tree is still being built
+
+    help = gettext_lazy("Load the demo zone into a fresh database, print the demo logins and serve it.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--db", help=gettext_lazy("SQLite file for the demo (default var/demo.sqlite3 in the checkout)")
+        )
+        parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("load the data and exit"))
+        parser.add_argument("--port", type=int, default=8000, help=gettext_lazy("TCP port (default 8000)"))
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            help=gettext_lazy("add this many synthetic enterprises for load tests"),
+        )
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=gettext_lazy("random seed of the generated data")
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=gettext_lazy("wipe the database even if the demo did not create it"),
+        )
+
+    def handle(self, *args, db, no_serve, port, scale, seed, force, **options):
+        if not 0 < port < 65536:
+            raise CommandError(_("The port must be between 1 and 65535."))
+        if scale < 0:
+            raise CommandError(_("--scale must not be negative."))
+        settings_dict = connections["default"].settings_dict
+        database = describe_database(settings_dict)
+        if db and (
+            not settings_dict["ENGINE"].endswith("sqlite3")
+            or Path(settings_dict["NAME"]).resolve() != Path(db).expanduser().resolve()
+        ):
+            # --db is applied before Django starts, which only the jingkai console script does.
+            raise CommandError(
+                _(
+                    "--db names %(path)s but the database in use is %(database)s; run it as `jingkai demo --db PATH`."
+                )
+                % {"path": db, "database": database}
+            )
+        started = time.perf_counter()
+        self.stdout.write(_("Demo database: %(database)s") % {"database": database})
+
+        self._reset(settings_dict, database, force)
+        step = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        self._step(_("Applied the migrations"), step)
+        if not _is_file_sqlite(settings_dict):
+            # A server database cannot be deleted like a file: empty every table instead.
+            step = time.perf_counter()
+            call_command("flush", interactive=False, verbosity=0)
+            self._step(_("Emptied the database"), step)
+
+        load_demo(seed=seed, stdout=self.stdout)
+        if scale:
+            generate_scale(scale, seed=seed, stdout=self.stdout)
+        self._print_logins(port, started)
+
+        if no_serve:
+            self.stdout.write(
+                _(
+                    "Not serving (--no-serve). To serve this database: "
+                    "JINGKAI_DATABASE_URL=%(url)s jingkai serve --port %(port)d"
+                )
+                % {"url": self._url_hint(settings_dict), "port": port}
+            )
+            return
+        connections.close_all()
+        if "serve" in get_commands():
+            call_command("serve", port=port)
+        else:  # the gunicorn command ships with the ops tooling; Django's server is the fallback
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _step(self, label: str, since: float) -> None:
+        self.stdout.write(
+            _("%(step)s in %(seconds).1f s") % {"step": label, "seconds": time.perf_counter() - since}
+        )
+
+    def _reset(self, settings_dict: dict, database: str, force: bool) -> None:
+        if not force and self._holds_other_data(settings_dict):
+            raise CommandError(
+                _(
+                    "The database %(database)s holds users the demo did not create; it was left untouched. "
+                    "Use another database, or pass --force to wipe it."
+                )
+                % {"database": database}
+            )
+        if _is_file_sqlite(settings_dict):
+            # Closing first: SQLite must not keep a handle on a file that is about to disappear.
+            connections.close_all()
+            path = Path(settings_dict["NAME"])
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    def _holds_other_data(self, settings_dict: dict) -> bool:
+        if _is_file_sqlite(settings_dict) and not Path(settings_dict["NAME"]).exists():
+            return False
+        connection = connections["default"]
+        with connection.cursor() as cursor:
+            tables = connection.introspection.table_names(cursor)
+        if User._meta.db_table not in tables:
+            return False
+        return User.objects.exclude(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").exists()
+
+    @staticmethod
+    def _url_hint(settings_dict: dict) -> str:
+        if settings_dict["ENGINE"].endswith("sqlite3"):
+            return "sqlite:///" + str(Path(settings_dict["NAME"]).resolve())
+        return describe_database(settings_dict)
+
+    def _sees(self, user: User) -> str:
+        count = Enterprise.objects.visible_to(user).count()
+        if user.role == Role.ZONE_ADMIN:
+            return _("everything: all %(count)d enterprises, and the admin site at /admin/") % {
+                "count": count
+            }
+        if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER):
+            area = ", ".join(Grid.objects.visible_to(user).values_list("name", flat=True))
+            return _("%(area)s: %(count)d enterprises") % {"area": area, "count": count}
+        if user.role == Role.COMMUNITY_OFFICER:
+            area = ", ".join(Community.objects.visible_to(user).values_list("name", flat=True))
+            return _("%(area)s: %(count)d enterprises") % {"area": area, "count": count}
+        if user.role == Role.DEPARTMENT:
+            return _("demands routed to %(department)s and their enterprises") % {
+                "department": user.department
+            }
+        own = Enterprise.objects.visible_to(user).first()
+        return _("its own enterprise: %(name)s") % {"name": own.name if own else "-"}
+
+    def _print_logins(self, port: int, started: float) -> None:
+        url = f"http://127.0.0.1:{port}/"
+        users = {
+            u.username: u
+            for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("department")
+        }
+        rows = [(name, users[name].get_role_display(), self._sees(users[name])) for name in DEMO_USERNAMES]
+        name_width = max(_width(r[0]) for r in rows) + 2
+        role_width = max(_width(str(r[1])) for r in rows) + 2
+        rule = "-" * 78
+        lines = [
+            "",
+            rule,
+            _("The %(zone)s demo is ready: %(url)s") % {"zone": settings.JINGKAI_ZONE_NAME, "url": url},
+            _("Sign in with one of these logins; each has the password %(password)s")
+            % {"password": DEMO_PASSWORD},
+            "",
+            "  " + _pad(_("Login"), name_width) + _pad(_("Role"), role_width) + _("Sees"),
+        ]
+        lines += ["  " + _pad(n, name_width) + _pad(str(r), role_width) + s for n, r, s in rows]
+        lines += [
+            "",
+            _("Ready in %(seconds).1f s") % {"seconds": time.perf_counter() - started},
+            rule,
+        ]
+        self.stdout.write("\n".join(lines))

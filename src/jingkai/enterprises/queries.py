@@ -1,0 +1,78 @@
+"""Read-side queries shared by the enterprise, grid and home pages.
+
+Each returns a queryset or plain values built from `visible_to(user)`, so the pages cannot show a row
+the user may not see, and each page costs a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from jingkai.enterprises.choices import HonourKind
+from jingkai.enterprises.models import AnnualScale, Honour
+
+
+def latest_scale_year() -> int | None:
+    """The latest year with 规上 data; pages show that year unless the user picks another."""
+    return AnnualScale.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+def with_scale(queryset: QuerySet, year: int | None, enterprise_ref: str = "pk") -> QuerySet:
+    """Annotate above_size for a year: True (规上), False (规下) or None (no figure for that year).
+
+    enterprise_ref names the enterprise's id in the annotated rows ("pk" for enterprises).
+    """
+    status = (
+        AnnualScale.objects.filter(enterprise=OuterRef(enterprise_ref), year=year)
+        .order_by()  # one row per (enterprise, year): no ordering, so no join back to the enterprise
+        .values("above_size")[:1]
+    )
+    return queryset.annotate(above_size=Subquery(status))
+
+
+def for_list(queryset: QuerySet, year: int | None) -> QuerySet:
+    """Everything a row of an enterprise table shows, in one query however many rows there are."""
+    return with_scale(queryset.select_related("grid", "community", "park"), year)
+
+
+def count_subquery(queryset: QuerySet, outer_field: str):
+    """COUNT(*) of queryset rows whose outer_field is the outer row's pk, as an annotation (0 if none).
+
+    Counting in a subquery keeps the outer query free of joins that would multiply its rows.
+    """
+    counted = (
+        queryset.filter(**{outer_field: OuterRef("pk")})
+        .order_by()
+        .values(outer_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def valid_honour_q(on: dt.date, prefix: str = "") -> Q:
+    """Honours certified by `on` and not yet expired on that day."""
+    return Q(**{f"{prefix}certified_on__lte": on}) & (
+        Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": on})
+    )
+
+
+def high_tech_count(user, on: dt.date) -> int:
+    """Visible enterprises holding a valid 高新技术企业 certificate on a day."""
+    honours = Honour.objects.visible_to(user).filter(valid_honour_q(on), kind=HonourKind.HIGH_TECH)
+    return honours.values("enterprise_id").distinct().count()
+
+
+def above_size_count(user, year: int | None) -> int:
+    if year is None:
+        return 0
+    return AnnualScale.objects.visible_to(user).filter(year=year, above_size=True).count()
+
+
+def scale_years(user) -> list[int]:
+    return list(
+        AnnualScale.objects.visible_to(user).order_by("-year").values_list("year", flat=True).distinct()
+    )

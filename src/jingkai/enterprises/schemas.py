@@ -1,0 +1,237 @@
+"""Pydantic schemas of the enterprise API: what /api/enterprises accepts and answers.
+
+Field names follow the model so that integrators can read the data dictionary once. Amounts are
+exact decimals in base units (元, 美元) sent as strings, next to their currency; the `*_display`
+fields carry the amount as officials write it (1000万元, 11370万美元).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import PlainSerializer
+
+from jingkai.core.money import Currency
+from jingkai.enterprises.choices import EnterpriseStatus, ListingMarket, Origin
+from jingkai.enterprises.filtersets import EnterpriseFilterSet
+
+
+def _choices(*values: str):
+    """A Literal over a list of values, so that OpenAPI lists them as an enum."""
+    return Literal[tuple(values)]
+
+
+def _filter_choices(name: str):
+    # Taken from the FilterSet itself, so the API cannot accept a value the pages would refuse.
+    return _choices(*(value for value, _label in EnterpriseFilterSet.base_filters[name].extra["choices"]))
+
+
+# A decimal leaves the API as a string: JSON numbers would lose the exact cents of 元 amounts.
+DecimalStr = Annotated[Decimal, PlainSerializer(lambda value: str(value), return_type=str)]
+
+StatusValue = _choices(*EnterpriseStatus.values)
+OriginValue = _choices(*Origin.values)
+CurrencyValue = _choices(*Currency.values)
+ListingValue = _choices("", *ListingMarket.values)
+ScaleValue = _filter_choices("scale")
+OriginFilterValue = _filter_choices("origin")
+HonourValue = _filter_choices("honour")
+SortValue = _filter_choices("sort")
+# A reference to a grid, community, park, group or building: its id, or its code (name for a group).
+Reference = int | str | None
+
+
+class CodeName(Schema):
+    code: str
+    name: str
+
+
+class IdName(Schema):
+    id: int
+    name: str
+
+
+class EnterpriseFilters(Schema):
+    """The enterprise list's filters: the same names and meanings as the list page's."""
+
+    q: str | None = Field(None, description="Part of the name, short or English name, or the start of a USCC")
+    grid: str | None = Field(
+        None, description="Grid code (G01), name or id; `none` for enterprises without one"
+    )
+    community: str | None = Field(None, description="Community code, name or id; `none` for none")
+    chain: str | None = Field(None, description="Industry chain code, name or id")
+    scale: ScaleValue | None = Field(
+        None, description="`above` = 规上, `below` = 规下 in `year` (default: the latest year with data)"
+    )
+    year: int | None = Field(
+        None, ge=1949, le=2200, description="Year of the `scale` filter and of `above_size`"
+    )
+    origin: OriginFilterValue | None = Field(
+        None, description="`domestic`, `foreign`, `hmt`, or an investor country (ISO code: JP, DE …)"
+    )
+    industry: str | None = Field(
+        None, description="GB/T 4754 prefix: section (C), division (C34 or 34) or class"
+    )
+    honour: HonourValue | None = Field(None, description="Holds a currently valid honour of this kind")
+    park: str | None = Field(None, description="Park code, name or id")
+    group: int | None = Field(None, description="Enterprise group id")
+    status: StatusValue | None = Field(None, description="Registration status")
+    sort: SortValue | None = Field(None, description="Order (default `name`)")
+
+
+class Page(Schema):
+    limit: int = Field(50, ge=1, le=500, description="Items per page (at most 500)")
+    offset: int = Field(0, ge=0, description="Items to skip")
+
+
+class EnterpriseItem(Schema):
+    id: int
+    uscc: str
+    name: str
+    short_name: str
+    status: str
+    industry_code: str
+    origin: str
+    origin_country: str
+    origin_label: str = Field(description="How officials name the capital: 内资, 日资, 德资, 港资 …")
+    registered_capital: DecimalStr | None
+    registered_capital_currency: str
+    registered_capital_display: str
+    total_investment: DecimalStr | None
+    total_investment_currency: str
+    total_investment_display: str
+    land_area_mu: DecimalStr | None
+    employees: int | None
+    technical_staff: int | None
+    listing_market: str
+    stock_code: str
+    group: IdName | None
+    park: CodeName | None
+    grid: CodeName | None
+    community: CodeName | None
+    above_size: bool | None = Field(
+        None,
+        description="规上 in the requested `year` (default: the latest year with data); null if not reported",
+    )
+    founded_on: dt.date | None
+    updated_at: dt.datetime
+
+
+class EnterprisePage(Schema):
+    items: list[EnterpriseItem]
+    count: int
+
+
+class HonourOut(Schema):
+    id: int
+    kind: str
+    level: str
+    title: str
+    certificate_no: str
+    certified_on: dt.date
+    expires_on: dt.date | None
+    issuer: str
+
+
+class CapitalChangeOut(Schema):
+    changed_on: dt.date
+    kind: str
+    currency: str
+    registered_capital_before: DecimalStr | None
+    registered_capital_after: DecimalStr | None
+    total_investment_before: DecimalStr | None
+    total_investment_after: DecimalStr | None
+    note: str
+
+
+class ContactOut(Schema):
+    name: str
+    title: str
+    is_primary: bool
+    phone: str | None = Field(None, description="Only for zone staff")
+    email: str | None = Field(None, description="Only for zone staff")
+
+    # An enterprise's own portal users see who their colleagues on file are, not how to reach them.
+    @staticmethod
+    def resolve_phone(obj, context):
+        return obj.phone if _staff(context) else None
+
+    @staticmethod
+    def resolve_email(obj, context):
+        return obj.email if _staff(context) else None
+
+
+def _staff(context) -> bool:
+    request = (context or {}).get("request")
+    return bool(request and request.user.is_authenticated and request.user.is_staff_role)
+
+
+class ChainOut(Schema):
+    code: str
+    name: str
+    role: str = Field(description="`leader` = 链主, `supplier` = 配套, `member`")
+
+
+class AnnualScaleOut(Schema):
+    year: int
+    above_size: bool
+
+
+class EnterpriseDetail(EnterpriseItem):
+    uscc_override_reason: str
+    english_name: str
+    main_products: str
+    address: str
+    listed_on: dt.date | None
+    building: IdName | None
+    annual_scales: list[AnnualScaleOut]
+    honours: list[HonourOut]
+    capital_changes: list[CapitalChangeOut]
+    contacts: list[ContactOut]
+    chains: list[ChainOut]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_building(obj):
+        return {"id": obj.building.pk, "name": obj.building.name} if obj.building else None
+
+    @staticmethod
+    def resolve_chains(obj):
+        return [
+            {"code": m.chain.code, "name": m.chain.name, "role": m.role} for m in obj.chain_memberships.all()
+        ]
+
+
+class EnterpriseIn(Schema):
+    """A new enterprise. References take an id or a code (a group's or building's name)."""
+
+    uscc: str = Field(description="统一社会信用代码; spaces and full-width characters are normalised")
+    uscc_override_reason: str = Field(
+        "", description="Zone administrators only: why a code failing the check digit is accepted"
+    )
+    name: str
+    short_name: str = ""
+    english_name: str = ""
+    founded_on: dt.date | None = None
+    status: StatusValue = EnterpriseStatus.OPERATING.value
+    industry_code: str = Field("", description="GB/T 4754 class, e.g. C3421")
+    main_products: str = ""
+    origin: OriginValue = Origin.DOMESTIC.value
+    origin_country: str = Field("", description="ISO 3166 code of the investor country (JP, DE, HK …)")
+    registered_capital: Decimal | None = Field(None, description="In base units (元 or 美元)")
+    registered_capital_currency: CurrencyValue = Currency.CNY.value
+    total_investment: Decimal | None = Field(None, description="In base units (元 or 美元)")
+    total_investment_currency: CurrencyValue = Currency.CNY.value
+    land_area_mu: Decimal | None = None
+    employees: int | None = Field(None, ge=0)
+    technical_staff: int | None = Field(None, ge=0)
+    listing_market: ListingValue = ""
+    stock_code: str = ""
+    listed_on: dt.date | None = None
+    group: Reference = Field(None, description="Group id or name")
+    park: Reference = Field(None, description="Park id or code")
+    building: Reference = Field(None, description="Building id, or its name within `park`")
+    grid: Reference = Field(None, description="Grid id or code (G01)")
+    community: Reference = Field(None, description="Community id or code (C01)")
+    address: str = ""

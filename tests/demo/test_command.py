@@ -1,0 +1,60 @@
+"""`jingkai demo` end to end, in a subprocess like a user runs it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from jingkai.demo.generator import DEMO_PASSWORD, DEMO_USERNAMES
+
+pytestmark = pytest.mark.slow
+
+
+def run_demo(*args: str, env_url: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "JINGKAI_DATABASE_URL"}
+    if env_url:
+        env["JINGKAI_DATABASE_URL"] = env_url
+    return subprocess.run(
+        [sys.executable, "-m", "jingkai", "demo", "--no-serve", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def test_demo_runs_twice_and_refuses_a_foreign_database(tmp_path):
+    db = tmp_path / "demo.sqlite3"
+    first = run_demo("--db", str(db), "--port", "8123")
+    assert first.returncode == 0, first.stderr
+    assert "http://127.0.0.1:8123/" in first.stdout
+    assert DEMO_PASSWORD in first.stdout
+    for username in DEMO_USERNAMES:
+        assert username in first.stdout
+
+    second = run_demo("--db", str(db))  # safe to run twice: a fresh database each time
+    assert second.returncode == 0, second.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from core_user where username = 'zone_admin'").fetchone() == (1,)
+        # Someone adopts the file for real work: the demo must no longer wipe it on its own.
+        conn.execute("update core_user set email = 'someone@example.com' where username = 'department'")
+    refused = run_demo("--db", str(db))
+    assert refused.returncode != 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select email from core_user where username = 'department'").fetchone() == (
+            "someone@example.com",
+        )
+    forced = run_demo("--db", str(db), "--force")
+    assert forced.returncode == 0, forced.stderr
+
+
+def test_demo_uses_the_database_url_from_the_environment(tmp_path):
+    db = tmp_path / "from-env.sqlite3"
+    result = run_demo("--scale", "300", env_url=f"sqlite:///{db}")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from enterprises_enterprise").fetchone()[0] > 1000

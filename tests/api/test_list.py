@@ -181,7 +181,17 @@ def test_filter_honour_counts_only_valid_certificates(zone, admin_api):
         certified_on=today - dt.timedelta(days=1200),
         expires_on=today - dt.timedelta(days=1),
     )
-    assert listed(admin_api, honour="high_tech") == [zone.above1.name]
+    # Validity is judged at the end of the data year the list shows, or today if that is earlier.
+    assert listed(admin_api, honour="high_tech", year=today.year) == [zone.above1.name]
+
+
+def test_filter_honour_judges_validity_at_the_end_of_the_data_year(zone, admin_api):
+    # The zone's data year is 2022: a certificate held then counts, though it has expired since.
+    f.HonourFactory(enterprise=zone.above2, certified_on=dt.date(2020, 3, 1), expires_on=dt.date(2023, 2, 28))
+    f.HonourFactory(enterprise=zone.below2, certified_on=dt.date(2023, 1, 5), expires_on=dt.date(2026, 1, 4))
+    assert listed(admin_api, honour="high_tech", year=2022) == [zone.above2.name]
+    assert listed(admin_api, honour="high_tech") == [zone.above2.name]  # latest data year: 2022
+    assert listed(admin_api, honour="high_tech", year=2023) == [zone.below2.name]
 
 
 def test_filter_park_group_and_status(zone, admin_api):

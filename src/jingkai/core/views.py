@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -39,7 +37,8 @@ def home(request):
         "above_count": queries.above_size_count(user, year),
         "grid_count": grids.count(),
         "community_count": Community.objects.visible_to(user).count(),
-        "high_tech_count": queries.high_tech_count(user, dt.date.today()),
+        "honour_date": queries.reference_date(year),
+        "high_tech_count": queries.high_tech_count(user, queries.reference_date(year)),
         "gap_count": len(find_gaps()) if user.is_zone_admin else None,
     }
     if context["grid_count"] > 1 and year is not None:

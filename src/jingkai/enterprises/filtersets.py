@@ -12,6 +12,7 @@ from jingkai.chains.models import Chain
 from jingkai.core import uscc as uscc_rules
 from jingkai.enterprises.choices import COUNTRY_NAMES, HonourKind, Origin
 from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
+from jingkai.enterprises.queries import reference_date
 from jingkai.grids.models import Community, Grid
 from jingkai.parks.models import Park
 
@@ -125,8 +126,9 @@ class EnterpriseFilterSet(df.FilterSet):
         return queryset.filter(industry_code__startswith=value)
 
     def filter_honour(self, queryset, name, value):
-        today = dt.date.today()
-        valid = Honour.objects.filter(kind=value, certified_on__lte=today).filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+        # Valid on the same footing as the scale filter: at the end of the chosen (or latest) data year.
+        on = reference_date(self.scale_year())
+        valid = Honour.objects.filter(kind=value, certified_on__lte=on).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=on)
         )
         return queryset.filter(pk__in=valid.values("enterprise_id"))

@@ -15,6 +15,16 @@ from jingkai.enterprises.choices import HonourKind
 from jingkai.enterprises.models import AnnualScale, Honour
 
 
+def reference_date(year: int | None) -> dt.date:
+    """The day "valid" means when pages show a data year: its last day, or today if that is earlier.
+
+    Pages show 规上 status for the latest data year; honours are judged valid on the same footing, so a
+    zone whose figures end in 2023 shows the certificates held at the end of 2023.
+    """
+    today = dt.date.today()
+    return today if year is None else min(today, dt.date(year, 12, 31))
+
+
 def latest_scale_year() -> int | None:
     """The latest year with 规上 data; pages show that year unless the user picks another."""
     return AnnualScale.objects.order_by("-year").values_list("year", flat=True).first()

@@ -134,7 +134,7 @@ def test_editing_writes_a_history_row_shown_on_the_profile(client, zone):
 
     profile = client.get(zone.above1.get_absolute_url()).content.decode()
     history = profile[profile.index('id="history"') :]
-    entry = history[history.index(f'data-history="{latest.history_id}"') :]
+    entry = history[history.index(f'data-history="enterprise-{latest.history_id}"') :]
     entry = entry[: entry.index("</li>")]
     assert officer.full_name in entry
     assert "<del" in entry and ">100</del>" in entry

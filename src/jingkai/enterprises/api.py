@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import PatchDict, Query, Router
+from ninja import PatchDict, Query, Router, Status
 
 from jingkai.api.errors import query_error
 from jingkai.core import uscc as uscc_rules
@@ -149,7 +149,7 @@ def create_enterprise(request, payload: EnterpriseIn):
         raise PermissionDenied(_("Only a zone administrator may add enterprises."))
     data = resolve_references(payload.model_dump(), request.user)
     enterprise = services.create_enterprise(data, request.user)
-    return 201, find_enterprise(request.user, str(enterprise.pk))
+    return Status(201, find_enterprise(request.user, str(enterprise.pk)))
 
 
 @router.get("/{ident}", response=EnterpriseDetail, summary="Read an enterprise by id or USCC")

@@ -191,11 +191,11 @@ class Enterprise(AuditedModel):
         indexes = [
             models.Index(fields=["origin", "origin_country"]),
             models.Index(fields=["status", "name"]),
-            # The list page sorts by these (EnterpriseFilterSet.SORTS); an index lets a page of 50 be read
-            # in order instead of sorting every enterprise.
-            models.Index(fields=["employees"]),
-            models.Index(fields=["founded_on"]),
-            models.Index(fields=["updated_at"]),
+            # The list page sorts by these with the id as tiebreaker (EnterpriseFilterSet.SORTS): with the id
+            # in the index a page of 50 is read in order, in either direction, instead of sorting the ties.
+            models.Index(fields=["employees", "id"]),
+            models.Index(fields=["founded_on", "id"]),
+            models.Index(fields=["updated_at", "id"]),
         ]
 
     def __str__(self) -> str:

@@ -397,6 +397,19 @@ def check_file(content: bytes, file_name: str = "") -> list[RowError]:
         ]
     if not zipfile.is_zipfile(io.BytesIO(content)):
         return [file_error(_("“%(name)s” is not an Excel .xlsx workbook") % {"name": file_name or "?"})]
+    # A workbook is a zip: a small upload can unpack into gigabytes. Refuse before parsing anything.
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > settings.JINGKAI_IMPORT_MAX_UNPACKED_BYTES:
+        return [
+            file_error(
+                _("The workbook unpacks to %(size)s MB; at most %(max)s MB may be imported at once")
+                % {
+                    "size": number_format(unpacked / 2**20, 1),
+                    "max": number_format(settings.JINGKAI_IMPORT_MAX_UNPACKED_BYTES / 2**20, 1),
+                }
+            )
+        ]
     return []
 
 
@@ -415,16 +428,34 @@ def read_workbook(
         return result
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheets = [
-            (meta.name, workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False))
-            for meta in workbook.sheets_metadata
-            if meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-        ]
+        sheets, oversized = [], []
+        for meta in workbook.sheets_metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            # Checked before the cells become Python objects, which is where memory would run out.
+            # total_height/total_width are the last row/column index (0-based) counted from A1.
+            if (sheet.total_height + 1) * (sheet.total_width + 1) > settings.JINGKAI_IMPORT_MAX_CELLS:
+                oversized.append(meta.name)
+                continue
+            sheets.append((meta.name, sheet.to_python(skip_empty_area=False)))
     except Exception:  # calamine raises several unrelated types for a damaged or foreign zip
         result.errors = [
             file_error(
                 _("“%(name)s” could not be read as an Excel .xlsx workbook") % {"name": file_name or "?"}
             )
+        ]
+        result.fatal = True
+        return result
+
+    if oversized:
+        result.errors = [
+            RowError(
+                sheet=name,
+                reason=_("The sheet has more than %(max)s cells; split it into smaller files")
+                % {"max": number_format(settings.JINGKAI_IMPORT_MAX_CELLS)},
+            )
+            for name in oversized
         ]
         result.fatal = True
         return result

@@ -76,7 +76,14 @@ class EnterpriseFilterSet(df.FilterSet):
         if not value:
             return queryset
         code = uscc_rules.normalize(value)
-        cond = Q(name__icontains=value) | Q(short_name__icontains=value) | Q(english_name__icontains=value)
+        # Chinese has no letter case: a term without cased letters matches with a plain LIKE, sparing
+        # PostgreSQL an UPPER() of every name, and is not looked for in the English name.
+        if value.lower() != value.upper():
+            cond = (
+                Q(name__icontains=value) | Q(short_name__icontains=value) | Q(english_name__icontains=value)
+            )
+        else:
+            cond = Q(name__contains=value) | Q(short_name__contains=value)
         if len(code) >= 4:
             cond |= Q(uscc__startswith=code) if len(code) < 18 else Q(uscc=code)
         return queryset.filter(cond)

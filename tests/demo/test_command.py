@@ -58,3 +58,35 @@ def test_demo_uses_the_database_url_from_the_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from enterprises_enterprise").fetchone()[0] > 1000
+
+
+def test_demo_builds_on_postgresql_in_a_database_of_its_own():
+    """On CI's PostgreSQL pass: the demo loads into a scratch database (it flushes, then VACUUM ANALYZE)."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("runs on the PostgreSQL pass (JINGKAI_DATABASE_URL=postgres://…)")
+    import psycopg
+
+    name = f"{default['NAME']}_demo_{os.getpid()}"
+    admin = {k: default[k] or None for k in ("USER", "PASSWORD", "HOST", "PORT")}
+    connect = {
+        "dbname": "postgres",
+        "user": admin["USER"],
+        "password": admin["PASSWORD"],
+        "host": admin["HOST"],
+        "port": admin["PORT"],
+    }
+    with psycopg.connect(**connect, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        host = f"{admin['HOST'] or '127.0.0.1'}:{admin['PORT'] or 5432}"
+        auth = admin["USER"] + (f":{admin['PASSWORD']}" if admin["PASSWORD"] else "")
+        result = run_demo(env_url=f"postgres://{auth}@{host}/{name}")
+        assert result.returncode == 0, result.stderr
+        assert DEMO_PASSWORD in result.stdout
+    finally:
+        with psycopg.connect(**connect, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

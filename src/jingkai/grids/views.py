@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.core.models import Role
@@ -53,9 +56,7 @@ def grid_detail(request, code: str):
         "year": year,
         "leaders": leaders,
         "officers": officers,
-        "enterprises": enterprise_queries.for_list(
-            Enterprise.objects.visible_to(user).filter(grid=grid), year
-        ),
+        **_first_enterprises(Enterprise.objects.visible_to(user).filter(grid=grid), year, grid=grid.code),
         "assignments": queries.assignment_history(grid.assignments.all()),
     }
     return render(request, "grids/grid_detail.html", context)
@@ -80,8 +81,8 @@ def community_detail(request, code: str):
         "community": community,
         "year": year,
         "officers": queries.current_community_officers(community),
-        "enterprises": enterprise_queries.for_list(
-            Enterprise.objects.visible_to(user).filter(community=community), year
+        **_first_enterprises(
+            Enterprise.objects.visible_to(user).filter(community=community), year, community=community.code
         ),
         "assignments": queries.assignment_history(community.assignments.all()),
     }
@@ -126,3 +127,16 @@ def coverage(request):
         "whole_zone": user.is_zone_admin,
     }
     return render(request, "grids/coverage.html", context)
+
+
+# An area page shows this many enterprises and links to the full list, which pages, filters and exports.
+AREA_PAGE_SIZE = 50
+
+
+def _first_enterprises(queryset, year, **list_filter) -> dict:
+    """The first enterprises of a grid or community, their number, and the list URL holding them all."""
+    return {
+        "enterprises": enterprise_queries.for_list(queryset, year)[:AREA_PAGE_SIZE],
+        "enterprise_count": queryset.count(),
+        "all_enterprises_url": f"{reverse('enterprises:list')}?{urlencode(list_filter)}",
+    }

@@ -74,3 +74,13 @@ def test_parse_decimal_refuses_what_is_not_a_number(text):
 def test_from_wan():
     assert from_wan("11370") == Decimal("113700000")
     assert from_wan("１．５") == Decimal("15000")
+
+
+def test_from_wan_and_to_wan_round_trip_what_forms_and_sheets_show():
+    from jingkai.core.money import to_wan
+
+    assert from_wan(None) is None and to_wan(None) is None
+    assert from_wan(Decimal("0.000001")) == Decimal("0.01")  # 6 places of 万 are the cent
+    assert to_wan(Decimal("113700000.00")) == Decimal("11370")
+    assert str(to_wan(Decimal("113700000.00"))) == "11370"  # not 1.137E+4
+    assert to_wan(from_wan("170.25")) == Decimal("170.25")

@@ -90,6 +90,15 @@ def parse_decimal(text) -> Decimal:
     return value
 
 
-def from_wan(value) -> Decimal:
-    """万 (as typed in a ledger) to base units."""
-    return parse_decimal(value) * WAN
+def from_wan(value: Decimal | None) -> Decimal | None:
+    """An amount in 万, as ledgers and forms take it, to base units (元, 美元), to the cent."""
+    if value is None:
+        return None
+    return (parse_decimal(value) * WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def to_wan(value: Decimal | None) -> Decimal | None:
+    """Base units to 万 for editing, without trailing zeros or scientific notation (11370, not 1.137E+4)."""
+    if value is None:
+        return None
+    return Decimal(f"{(Decimal(value) / WAN).normalize():f}")

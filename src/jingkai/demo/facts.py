@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-WAN = Decimal(10_000)
-YI = Decimal(100_000_000)
+from jingkai.core.money import WAN, YI
 
 ZONE_NAME = "平湖经济技术开发区"
 REGION_CODE = "330482"  # GB/T 2260: 平湖市

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.chains.models import Chain
 from jingkai.core.forms import BootstrapFormMixin, QuickSelect, add_css_class
-from jingkai.core.money import WAN
+from jingkai.core.money import from_wan, to_wan
 from jingkai.enterprises import industry, services
 from jingkai.enterprises.choices import COUNTRY_NAMES, EnterpriseStatus
 from jingkai.enterprises.models import Enterprise, EnterpriseGroup
@@ -91,7 +89,7 @@ class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
         for name in MONEY_IN_WAN:
             amount = getattr(instance, name, None) if instance is not None else None
             if amount is not None:
-                self.initial[name] = _plain(amount / WAN)
+                self.initial[name] = to_wan(amount)
         self._limit_choices()
         for field in self.fields.values():
             # "—" instead of Django's "---------" for an empty choice, as on the profile page.
@@ -121,10 +119,10 @@ class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
         ]
 
     def clean_registered_capital(self):
-        return _from_wan(self.cleaned_data["registered_capital"])
+        return from_wan(self.cleaned_data["registered_capital"])
 
     def clean_total_investment(self):
-        return _from_wan(self.cleaned_data["total_investment"])
+        return from_wan(self.cleaned_data["total_investment"])
 
     def _post_clean(self):
         # ModelForm would copy the input onto self.instance and validate the model here. The service
@@ -159,17 +157,6 @@ class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
                         self.add_error(
                             None, _("%(field)s: %(message)s") % {"field": label, "message": message}
                         )
-
-
-def _plain(value: Decimal) -> Decimal:
-    """11370.000000 → 11370, without scientific notation."""
-    return Decimal(f"{value.normalize():f}")
-
-
-def _from_wan(value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    return (value * WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ from jingkai.core.importing import (
     text,
 )
 from jingkai.core.models import ImportBatch
-from jingkai.core.money import WAN, Currency
+from jingkai.core.money import Currency, to_wan
 from jingkai.core.xlsx import WorkbookBuilder
 from jingkai.enterprises.choices import COUNTRY_NAMES, EnterpriseStatus, ListingMarket, Origin
 from jingkai.enterprises.models import Enterprise, EnterpriseGroup
@@ -172,10 +172,6 @@ def parse_country(value) -> str:
     )
 
 
-def _wan(value):
-    return None if value is None else value / WAN
-
-
 def _word(words: dict):
     return lambda value: words.get(value, value) if value else None
 
@@ -200,7 +196,7 @@ def _money(key: str, header: str, aliases: tuple[str, ...], help_text) -> Column
         aliases=aliases,
         kind="number",
         width=14,
-        to_cell=_wan,
+        to_cell=to_wan,
         help=help_text,
     )
 

@@ -1,26 +1,17 @@
 """/api/grids: the grids a user may see, and each grid's enterprises."""
 
-import datetime as dt
-
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from ninja import Query, Router
 
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.api import enterprise_page
 from jingkai.enterprises.models import Enterprise
 from jingkai.enterprises.schemas import EnterpriseFilters, EnterprisePage, Page
-from jingkai.grids.models import Grid, GridAssignment
+from jingkai.grids.models import Grid
+from jingkai.grids.queries import current_grid_assignments
 from jingkai.grids.schemas import GridPage
 
 router = Router(tags=["grids"])
-
-
-def current_assignments() -> Prefetch:
-    today = dt.date.today()
-    active = GridAssignment.objects.filter(start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
-    )
-    return Prefetch("assignments", queryset=active.select_related("user"), to_attr="current_assignments")
 
 
 @router.get("", response=GridPage, summary="List grids with their leaders, officers and enterprise counts")
@@ -29,7 +20,7 @@ def list_grids(request, page: Query[Page]):
     grids = Grid.objects.visible_to(request.user).order_by("number")
     count = grids.count()
     grids = grids.annotate(enterprise_count=Count("enterprises", filter=Q(enterprises__in=visible)))
-    grids = grids.prefetch_related(current_assignments())
+    grids = grids.prefetch_related(current_grid_assignments())
     return {"items": list(grids[page.offset : page.offset + page.limit]), "count": count}
 
 

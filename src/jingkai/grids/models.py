@@ -20,18 +20,19 @@ from jingkai.core.models import AuditedModel, Role
 from jingkai.core.scoping import ScopedQuerySet, can_see_anything
 
 
-def _active(on: dt.date | None = None) -> Q:
+def active_q(on: dt.date | None = None) -> Q:
+    """Assignments in office on a day (today by default): started, and not ended before it."""
     on = on or dt.date.today()
     return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
 
 
 def grid_ids_for(user, on: dt.date | None = None) -> models.QuerySet:
     """Grids a grid leader or officer is assigned to on a date (a subquery, not a list)."""
-    return GridAssignment.objects.filter(_active(on), user=user).values("grid_id")
+    return GridAssignment.objects.filter(active_q(on), user=user).values("grid_id")
 
 
 def community_ids_for(user, on: dt.date | None = None) -> models.QuerySet:
-    return CommunityAssignment.objects.filter(_active(on), user=user).values("community_id")
+    return CommunityAssignment.objects.filter(active_q(on), user=user).values("community_id")
 
 
 class GridQuerySet(ScopedQuerySet):
@@ -75,7 +76,7 @@ class Grid(AuditedModel):
         return self.name
 
     def current(self, role: str, on: dt.date | None = None):
-        return [a.user for a in self.assignments.filter(_active(on), role=role).select_related("user")]
+        return [a.user for a in self.assignments.filter(active_q(on), role=role).select_related("user")]
 
 
 class Community(AuditedModel):

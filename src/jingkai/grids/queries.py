@@ -8,29 +8,24 @@ from django.db.models import Prefetch, QuerySet
 
 from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.enterprises.queries import count_subquery
-from jingkai.grids.models import AssignmentRole, CommunityAssignment, GridAssignment, _active
-
-
-def active_q(on: dt.date | None = None):
-    """Assignments in office on a day (today by default)."""
-    return _active(on)
+from jingkai.grids.models import AssignmentRole, CommunityAssignment, GridAssignment, active_q
 
 
 def current_grid_assignments(on: dt.date | None = None) -> Prefetch:
     """Prefetch each grid's assignments in office on a day into grid.current_assignments (one query)."""
     queryset = (
-        GridAssignment.objects.filter(_active(on)).select_related("user").order_by("role", "start_date")
+        GridAssignment.objects.filter(active_q(on)).select_related("user").order_by("role", "start_date")
     )
     return Prefetch("assignments", queryset=queryset, to_attr="current_assignments")
 
 
 def current_community_assignments(on: dt.date | None = None) -> Prefetch:
-    queryset = CommunityAssignment.objects.filter(_active(on)).select_related("user").order_by("start_date")
+    queryset = CommunityAssignment.objects.filter(active_q(on)).select_related("user").order_by("start_date")
     return Prefetch("assignments", queryset=queryset, to_attr="current_assignments")
 
 
 def current_community_officers(community, on: dt.date | None = None) -> list:
-    assignments = community.assignments.filter(_active(on)).select_related("user").order_by("start_date")
+    assignments = community.assignments.filter(active_q(on)).select_related("user").order_by("start_date")
     return [a.user for a in assignments]
 
 

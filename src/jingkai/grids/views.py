@@ -16,7 +16,7 @@ from jingkai.enterprises import queries as enterprise_queries
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids import queries
 from jingkai.grids.coverage import find_gaps
-from jingkai.grids.models import Community, Grid
+from jingkai.grids.models import Community, Grid, active_q
 
 # Gap kinds from grids.coverage, in the order the page lists them.
 GAP_KINDS = {
@@ -48,9 +48,7 @@ def grid_detail(request, code: str):
     user = request.user
     grid = get_visible_or_404(Grid.objects.all(), user, code=code)
     year = enterprise_queries.latest_scale_year()
-    leaders, officers = queries.split_by_duty(
-        grid.assignments.filter(queries.active_q()).select_related("user")
-    )
+    leaders, officers = queries.split_by_duty(grid.assignments.filter(active_q()).select_related("user"))
     context = {
         "grid": grid,
         "year": year,
@@ -103,12 +101,14 @@ def coverage(request):
     # enterprises for the people who serve them.
     gaps = find_gaps() if user.is_zone_admin else find_gaps(enterprises=Enterprise.objects.visible_to(user))
     grid_codes = dict(
-        Grid.objects.filter(pk__in={g.grid_id for g in gaps if g.grid_id}).values_list("pk", "code")
+        Grid.objects.visible_to(user)
+        .filter(pk__in={g.grid_id for g in gaps if g.grid_id})
+        .values_list("pk", "code")
     )
     community_codes = dict(
-        Community.objects.filter(pk__in={g.community_id for g in gaps if g.community_id}).values_list(
-            "pk", "code"
-        )
+        Community.objects.visible_to(user)
+        .filter(pk__in={g.community_id for g in gaps if g.community_id})
+        .values_list("pk", "code")
     )
     groups = {kind: {"label": label, "gaps": []} for kind, label in GAP_KINDS.items()}
     for gap in gaps:

@@ -23,10 +23,14 @@ OFFICIAL_FIRST_YEAR = min(_KNOWN_YEARS)
 OFFICIAL_LAST_YEAR = max(_KNOWN_YEARS)
 
 
-def _override_years() -> set[int]:
+def _override_years(years: Iterable[int] | None = None) -> set[int]:
+    """Years with an entered notice (among `years`, when given): one small query."""
     from jingkai.core.models import HolidayOverride
 
-    return {d.year for d in HolidayOverride.objects.values_list("date", flat=True).distinct()}
+    rows = HolidayOverride.objects.all()
+    if years is not None:
+        rows = rows.filter(date__year__in=list(years))
+    return {day.year for day in rows.dates("date", "year")}
 
 
 def coverage(year: int, override_years: set[int] | None = None) -> str:
@@ -40,7 +44,8 @@ def coverage(year: int, override_years: set[int] | None = None) -> str:
 
 
 def uncovered_years(years: Iterable[int]) -> list[int]:
-    known = _override_years()
+    years = set(years)
+    known = _override_years(years)
     return sorted({y for y in years if coverage(y, known) == "weekends"})
 
 

@@ -20,8 +20,7 @@ from jingkai.enterprises.forms import EnterpriseForm, prepare_filter_form
 from jingkai.enterprises.history import change_log
 from jingkai.enterprises.models import Enterprise
 from jingkai.enterprises.services import can_create_enterprise, can_edit_enterprise
-from jingkai.grids.models import AssignmentRole
-from jingkai.grids.queries import current_community_officers
+from jingkai.grids.queries import current_community_officers, grid_staff
 
 PAGE_SIZE = 50
 # Columns that sort, keyed as EnterpriseFilterSet's `sort` expects.
@@ -82,8 +81,7 @@ def enterprise_detail(request, pk: int):
         "can_edit": can_edit_enterprise(user, enterprise),
     }
     if enterprise.grid_id:
-        context["grid_leaders"] = enterprise.grid.current(AssignmentRole.LEADER)
-        context["grid_officers"] = enterprise.grid.current(AssignmentRole.OFFICER)
+        context["grid_leaders"], context["grid_officers"] = grid_staff(enterprise.grid)
     if enterprise.community_id:
         context["community_officers"] = current_community_officers(enterprise.community)
     return render(request, "enterprises/detail.html", context)

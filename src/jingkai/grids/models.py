@@ -75,9 +75,6 @@ class Grid(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
-    def current(self, role: str, on: dt.date | None = None):
-        return [a.user for a in self.assignments.filter(active_q(on), role=role).select_related("user")]
-
 
 class Community(AuditedModel):
     code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("e.g. C01"))

@@ -16,7 +16,7 @@ from jingkai.enterprises import queries as enterprise_queries
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids import queries
 from jingkai.grids.coverage import find_gaps
-from jingkai.grids.models import Community, Grid, active_q
+from jingkai.grids.models import Community, Grid
 
 # Gap kinds from grids.coverage, in the order the page lists them.
 GAP_KINDS = {
@@ -48,7 +48,7 @@ def grid_detail(request, code: str):
     user = request.user
     grid = get_visible_or_404(Grid.objects.all(), user, code=code)
     year = enterprise_queries.latest_scale_year()
-    leaders, officers = queries.split_by_duty(grid.assignments.filter(active_q()).select_related("user"))
+    leaders, officers = queries.grid_staff(grid)
     context = {
         "grid": grid,
         "year": year,

@@ -14,7 +14,7 @@ import os
 import sys
 
 # Commands whose public names have hyphens map onto Django command modules.
-ALIASES = {"check-coverage": "check_coverage"}
+ALIASES = {"check-coverage": "check_coverage", "investment-summary": "investment_summary"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -139,6 +139,12 @@ INSTALLED_APPS = [
     "jingkai.parks",
     "jingkai.enterprises",
     "jingkai.chains",
+    "jingkai.notifications",
+    "jingkai.stats",
+    "jingkai.demands",
+    "jingkai.visits",
+    "jingkai.campaigns",
+    "jingkai.investment",
     "jingkai.api",
     "jingkai.demo",
 ]
@@ -238,3 +244,5 @@ LOGGING = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 JINGKAI_ZONE_NAME = env_str("JINGKAI_ZONE_NAME", "平湖经济技术开发区")
+# Where users reach the site, for links in e-mails (e.g. https://jingkai.example.gov.cn); empty: relative links.
+JINGKAI_BASE_URL = env_str("JINGKAI_BASE_URL", "")

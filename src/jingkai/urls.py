@@ -8,6 +8,12 @@ urlpatterns = [
     path("enterprises/", include("jingkai.enterprises.urls")),
     path("grids/", include("jingkai.grids.urls")),
     path("chains/", include("jingkai.chains.urls")),
+    path("notifications/", include("jingkai.notifications.urls")),
+    path("demands/", include("jingkai.demands.urls")),
+    path("visits/", include("jingkai.visits.urls")),
+    path("campaigns/", include("jingkai.campaigns.urls")),
+    path("investment/", include("jingkai.investment.urls")),
+    path("stats/", include("jingkai.stats.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -10,8 +10,14 @@ from ninja import NinjaAPI
 
 from jingkai.api.auth import session_auth, token_auth
 from jingkai.api.errors import install_handlers
+from jingkai.campaigns.api import router as campaigns_router
+from jingkai.demands.api import router as demands_router
 from jingkai.enterprises.api import router as enterprises_router
 from jingkai.grids.api import router as grids_router
+from jingkai.investment.api import router as investment_router
+from jingkai.notifications.api import router as notifications_router
+from jingkai.stats.api import router as stats_router
+from jingkai.visits.api import router as visits_router
 
 
 class JingkaiAPI(NinjaAPI):
@@ -50,3 +56,10 @@ install_handlers(api)
 
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/grids", grids_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/demands", demands_router)
+api.add_router("/visits", visits_router)
+api.add_router("/campaigns", campaigns_router)
+# The investment router serves /api/projects, /api/arrivals and /api/investment/summary.
+api.add_router("", investment_router)
+api.add_router("/stats", stats_router)

@@ -30,7 +30,7 @@ from simple_history.utils import bulk_create_with_history
 from jingkai.chains.models import Chain, ChainMembership, ChainRole
 from jingkai.core import uscc
 from jingkai.core.models import Department, Role, User
-from jingkai.demo import facts
+from jingkai.demo import extensions, facts
 from jingkai.enterprises.choices import HMT_COUNTRIES, CapitalChangeKind, EnterpriseStatus, HonourKind, Origin
 from jingkai.enterprises.models import (
     AnnualScale,
@@ -1240,6 +1240,7 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None) -> dict:
     started = time.perf_counter()
     plan = build_plan(seed)
     counts = write_plan(plan)
+    counts.update(extensions.load_all(seed, stdout=stdout))
     counts["seconds"] = time.perf_counter() - started
     if stdout is not None:
         above = AnnualScale.objects.filter(year=REPORT_YEAR, above_size=True).count()

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "jingkai.chains",
     "jingkai.notifications",
     "jingkai.stats",
+    "jingkai.analytics",
     "jingkai.demands",
     "jingkai.visits",
     "jingkai.campaigns",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/", include("jingkai.campaigns.urls")),
     path("investment/", include("jingkai.investment.urls")),
     path("stats/", include("jingkai.stats.urls")),
+    path("economy/", include("jingkai.analytics.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from jingkai.analytics.api import enterprise_router as enterprise_stats_router
+from jingkai.analytics.api import router as analytics_router
 from jingkai.api.auth import session_auth, token_auth
 from jingkai.api.errors import install_handlers
 from jingkai.campaigns.api import router as campaigns_router
@@ -63,3 +65,5 @@ api.add_router("/campaigns", campaigns_router)
 # The investment router serves /api/projects, /api/arrivals and /api/investment/summary.
 api.add_router("", investment_router)
 api.add_router("/stats", stats_router)
+api.add_router("/stats", analytics_router)
+api.add_router("/enterprises", enterprise_stats_router)

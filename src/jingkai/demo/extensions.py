@@ -13,6 +13,7 @@ from importlib import import_module
 
 DEMO_MODULES = [
     "jingkai.stats.demo",
+    "jingkai.analytics.demo",
     "jingkai.visits.demo",
     "jingkai.demands.demo",
     "jingkai.campaigns.demo",

@@ -209,6 +209,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded attachments (demands). Never served publicly: only through scoped download views.
+MEDIA_ROOT = Path(env_str("JINGKAI_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
@@ -235,6 +239,12 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = env_str("JINGKAI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("JINGKAI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("JINGKAI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("JINGKAI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("JINGKAI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("JINGKAI_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("JINGKAI_EMAIL_FROM", "jingkai@localhost")
 
 LOGGING = {
     "version": 1,

@@ -59,6 +59,8 @@ def fill(po: polib.POFile, translations: dict[str, str]) -> int:
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
+        entry.previous_msgid_plural = None
+        entry.previous_msgctxt = None
         filled += 1
     return filled
 

@@ -39,7 +39,8 @@ class NotificationSpec:
 def notify(specs: Iterable[NotificationSpec]) -> int:
     """Store the notifications whose key is new; returns how many were new.
 
-    Queries: one SELECT of the keys already stored and one INSERT per 5,000 new rows.
+    Queries: one SELECT of the keys already stored and one INSERT per batch of new rows (5,000 on
+    PostgreSQL; fewer on SQLite, which takes at most 999 parameters per statement).
     """
     specs = list({s.key: s for s in specs}.values())
     if not specs:

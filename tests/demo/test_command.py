@@ -58,6 +58,17 @@ def test_demo_uses_the_database_url_from_the_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from enterprises_enterprise").fetchone()[0] > 1000
+        # The synthetic enterprises get monthly statistics, and the dashboards' rollups are rebuilt over them.
+        reporting = conn.execute(
+            "select count(*) from stats_monthlyreport m join enterprises_annualscale a"
+            " on a.enterprise_id = m.enterprise_id and a.year = 2023 and a.above_size"
+            " where m.period = '2023-06-01'"
+        ).fetchone()[0]
+        rolled_up = conn.execute(
+            "select enterprises from analytics_rollup where dimension = 'zone' and period = '2023-06-01'"
+        ).fetchone()[0]
+        assert reporting > 300
+        assert rolled_up == reporting
 
 
 def test_demo_builds_on_postgresql_in_a_database_of_its_own():

@@ -657,13 +657,17 @@ def start_report(read: ReadResult) -> ImportReport:
 # --- Batches --------------------------------------------------------------------------------------
 
 
-def record_upload(kind: str, file_name: str, content: bytes, user) -> ImportBatch:
+def record_upload(
+    kind: str, file_name: str, content: bytes, user, summary: dict | None = None
+) -> ImportBatch:
+    """summary: what the importer must know at preview and commit too (e.g. options chosen at upload)."""
     return ImportBatch.objects.create(
         kind=kind,
         file_name=file_name[:255],
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=user,
+        summary=summary or {},
     )
 
 

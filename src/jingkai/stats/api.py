@@ -1,4 +1,110 @@
-from ninja import Router
+"""/api/stats/imports…: upload, preview and commit of the monthly statistics workbook (zone admins only).
+
+POST /api/stats/imports                      upload (multipart `file`, optional `template`, `period` YYYY-MM)
+GET  /api/stats/imports/{batch_id}           the preview: counts, every located error, notices
+POST /api/stats/imports/{batch_id}/commit    apply all-or-nothing (409 if already committed, 422 with errors)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from jingkai.core import importing
+from jingkai.core.models import ImportBatch
+from jingkai.stats import services
 
 # /api/stats/imports…: upload, preview and commit of the monthly workbook.
 router = Router(tags=["stats"])
+
+
+class ImportOut(Schema):
+    batch_id: int
+    file_name: str
+    status: str
+    period: str | None = None
+    counts: dict
+    errors: list[dict]
+    notices: list[str]
+
+
+def _require_importer(user) -> None:
+    if not user.is_zone_admin:
+        raise PermissionDenied(_("Only a zone administrator may import statistics."))
+
+
+def _out(batch: ImportBatch, summary: dict) -> dict:
+    return {
+        "batch_id": batch.pk,
+        "file_name": batch.file_name,
+        "status": batch.status,
+        "period": summary.get("period"),
+        "counts": summary.get("counts", {}),
+        "errors": summary.get("errors", []),
+        "notices": summary.get("notices", []),
+    }
+
+
+def parse_period(value: str | None) -> dt.date | None:
+    """'2023-06' (or 2023-06-01) -> 2023-06-01; a ValidationError names the field otherwise."""
+    if not value:
+        return None
+    try:
+        parts = [int(part) for part in value.split("-")[:2]]
+        return dt.date(parts[0], parts[1], 1)
+    except (ValueError, IndexError):
+        raise ValidationError({"period": [_("Write the period as YYYY-MM, e.g. 2023-06")]}) from None
+
+
+def _batch(request, batch_id: int) -> ImportBatch:
+    _require_importer(request.user)
+    return get_object_or_404(ImportBatch, pk=batch_id, kind=services.KIND, uploaded_by=request.user)
+
+
+@router.post("/imports", response={201: ImportOut}, summary="Upload a monthly statistics workbook (preview)")
+def upload(request, file: File[UploadedFile], template: Form[str] = "", period: Form[str] = ""):
+    _require_importer(request.user)
+    if file.size > settings.JINGKAI_IMPORT_MAX_BYTES:
+        raise ValidationError({"file": [_("The file is too large")]})
+    content = file.read()
+    problems = importing.check_file(content, file.name or "")
+    if problems:
+        raise ValidationError({"file": [p.reason for p in problems]})
+    if template and services.template_named(template) is None:
+        raise ValidationError({"template": [_("No template named “%(name)s”") % {"name": template}]})
+    batch = services.record_upload(file.name or "upload.xlsx", content, request.user, template=template,
+                                   period=parse_period(period))  # fmt: skip
+    report = services.preview_batch(batch, request.user)
+    batch.refresh_from_db()
+    return Status(201, _out(batch, report.to_summary()))
+
+
+@router.get("/imports/{batch_id}", response=ImportOut, summary="Preview of an uploaded statistics workbook")
+def preview(request, batch_id: int):
+    batch = _batch(request, batch_id)
+    if batch.status == ImportBatch.Status.COMMITTED:
+        return _out(batch, batch.summary)
+    services.preview_batch(batch, request.user)
+    batch.refresh_from_db()
+    return _out(batch, batch.summary)
+
+
+@router.post(
+    "/imports/{batch_id}/commit",
+    response={200: ImportOut, 409: ImportOut, 422: ImportOut},
+    summary="Commit an uploaded statistics workbook, all or nothing",
+)
+def commit(request, batch_id: int):
+    batch = _batch(request, batch_id)
+    try:
+        batch, report = services.commit_batch(batch.pk, request.user)
+    except importing.BatchAlreadyCommitted:
+        batch.refresh_from_db()
+        return Status(409, _out(batch, batch.summary))
+    return Status(200 if report.ok else 422, _out(batch, batch.summary))

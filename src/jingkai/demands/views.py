@@ -1,0 +1,259 @@
+"""Demand pages: the pool (and the enterprise portal, which is the pool scoped to one enterprise), filing
+with duplicate suggestions, a demand's page with its timeline and steps, attachments, the dashboard.
+
+Thin views: rules live in services.py, filtering in queries.py, figures in metrics.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from jingkai.core.models import Department, Role
+from jingkai.core.scoping import get_visible_or_404
+from jingkai.demands import dashboard, queries, services
+from jingkai.demands.models import (
+    Channel,
+    Demand,
+    DemandAttachment,
+    DemandCategory,
+    DemandState,
+    Rating,
+)
+from jingkai.demands.similar import similar_demands
+from jingkai.enterprises.models import Enterprise
+from jingkai.grids.models import Grid
+
+PAGE_SIZE = 50
+STAFF_CHANNELS = [Channel.HOTLINE, Channel.STAFF, Channel.VISIT]
+
+
+def _today():
+    return timezone.localdate()
+
+
+@login_required
+@require_GET
+def demand_list(request):
+    user = request.user
+    today = _today()
+    demands, errors = queries.apply_filters(Demand.objects.visible_to(user), request.GET, today)
+    demands = demands.select_related(*queries.LIST_RELATED)
+    page = Paginator(demands, PAGE_SIZE).get_page(request.GET.get("page"))
+    is_contact = user.role == Role.ENTERPRISE
+    context = {
+        "page": page,
+        "errors": errors,
+        "params": request.GET,
+        "query": request.GET.urlencode(),
+        "states": DemandState.choices,
+        "categories": DemandCategory.objects.select_related("parent").all(),
+        "grids": Grid.objects.visible_to(user) if user.is_staff_role else [],
+        "departments": Department.objects.filter(is_active=True) if user.is_staff_role else [],
+        "can_file": user.is_zone_admin or user.role in services.FILING_ROLES,
+        "can_import": user.is_zone_admin,
+        "is_contact": is_contact,
+    }
+    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-History-Restore-Request"):
+        return render(request, "demands/_table.html", context)
+    return render(request, "demands/list.html", context)
+
+
+class DemandForm(forms.Form):
+    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=gettext_lazy("Enterprise"))
+    category = forms.ModelChoiceField(queryset=DemandCategory.objects.none(), label=gettext_lazy("Category"))
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=())
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
+    description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+    contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=gettext_lazy("Contact phone"), max_length=30, required=False)
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user)
+        self.fields["category"].queryset = DemandCategory.objects.active().select_related("parent")
+        if user.role == Role.ENTERPRISE:
+            self.fields["channel"].choices = [(Channel.PORTAL.value, Channel.PORTAL.label)]
+            self.fields["channel"].initial = Channel.PORTAL.value
+            contact = getattr(user, "enterprise_contact", None)
+            if contact is not None:
+                self.fields["enterprise"].initial = contact.enterprise_id
+        else:
+            self.fields["channel"].choices = [(c.value, c.label) for c in STAFF_CHANNELS]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+@login_required
+def demand_create(request):
+    user = request.user
+    if not (user.is_zone_admin or user.role in services.FILING_ROLES):
+        raise PermissionDenied(_("Your role may not file demands."))
+    initial = {"enterprise": request.GET["enterprise"]} if request.GET.get("enterprise") else {}
+    form = DemandForm(user, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = services.submit_demand(
+                actor=user,
+                enterprise=data["enterprise"],
+                category=data["category"],
+                description=data["description"],
+                channel=data["channel"],
+                title=data["title"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The demand was filed as %(number)s.") % {"number": demand.number})
+            return redirect(demand)
+    return render(request, "demands/form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def demand_similar(request):
+    """htmx: open demands resembling the text being typed (same enterprise or category)."""
+    matches = similar_demands(
+        Demand.objects.visible_to(request.user),
+        text=request.GET.get("description", ""),
+        enterprise_id=_int(request.GET.get("enterprise")),
+        category_id=_int(request.GET.get("category")),
+    )
+    return render(request, "demands/_similar.html", {"matches": matches})
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def demand_detail(request, pk: int):
+    user = request.user
+    demand = get_visible_or_404(
+        Demand.objects.select_related(
+            "enterprise__grid", "enterprise__community", "category__parent", "department", "merged_into"
+        ),
+        user,
+        pk=pk,
+    )
+    today = _today()
+    status = queries.with_deadline_status(Demand.objects.filter(pk=demand.pk), today).values_list(
+        "deadline_status", flat=True
+    )[0]
+    events = demand.events.select_related("actor", "department")
+    if user.role == Role.ENTERPRISE:
+        events = events.filter(public=True)
+    steps = services.allowed_transitions(user, demand)
+    context = {
+        "demand": demand,
+        "deadline_status": status,
+        "events": events,
+        "attachments": demand.attachments.all(),
+        "duplicates": Demand.objects.visible_to(user).filter(merged_into=demand).select_related("enterprise"),
+        "steps": steps,
+        "step_names": {s.name for s in steps},
+        "departments": Department.objects.filter(is_active=True),
+        "ratings": Rating.choices,
+        "required_notes": services.NOTE_REQUIRED,
+        "similar": similar_demands(
+            Demand.objects.visible_to(user),
+            text=f"{demand.title} {demand.description}",
+            enterprise_id=demand.enterprise_id,
+            category_id=demand.category_id,
+            exclude=demand.pk,
+        )
+        if "merge" in {s.name for s in steps}
+        else [],
+    }
+    return render(request, "demands/detail.html", context)
+
+
+@login_required
+@require_POST
+def demand_transition(request, pk: int):
+    user = request.user
+    demand = get_visible_or_404(Demand.objects.all(), user, pk=pk)
+    name = request.POST.get("transition", "")
+    version = _int(request.POST.get("version"))
+    if version is not None:
+        demand.version = version
+    kwargs = {"note": request.POST.get("note", "")}
+    try:
+        if dep := request.POST.get("department"):
+            kwargs["department"] = Department.objects.filter(pk=_int(dep)).first()
+        if rating := request.POST.get("rating"):
+            kwargs["rating"] = rating
+        if until := request.POST.get("until"):
+            try:
+                kwargs["until"] = dt.date.fromisoformat(until)
+            except ValueError:
+                raise ValidationError({"until": [_("Enter a date (YYYY-MM-DD).")]}) from None
+        if original := request.POST.get("original"):
+            kwargs["original"] = get_visible_or_404(Demand.objects.all(), user, pk=_int(original) or 0)
+        services.transition(demand, name, actor=user, **kwargs)
+    except services.TransitionConflict as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        step = services.TRANSITIONS[name]
+        messages.success(request, _("Done: %(step)s.") % {"step": step.label})
+    return redirect("demands:detail", pk=pk)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int, attachment_id: int):
+    demand = get_visible_or_404(Demand.objects.all(), request.user, pk=pk)
+    attachment = DemandAttachment.objects.filter(demand=demand, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+
+
+@login_required
+@require_GET
+def demand_dashboard(request):
+    user = request.user
+    if not user.is_staff_role:
+        raise Http404
+    today = _today()
+    try:
+        months = max(1, min(int(request.GET.get("months", 12)), 36))
+    except ValueError:
+        return HttpResponseBadRequest(_("months must be a number"))
+    data = dashboard.build(Demand.objects.visible_to(user), today=today, months=months)
+    return render(
+        request,
+        "demands/dashboard.html",
+        {"data": data, "chart_json": json.dumps(data["chart"], ensure_ascii=False), "months": months},
+    )

@@ -1,0 +1,218 @@
+"""Visit pages: the log (filter, export), the visit form, "not visited in time" and the grid dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from jingkai.core.scoping import get_visible_or_404
+from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.views_io import xlsx_response
+from jingkai.grids.models import Community, Grid
+from jingkai.visits import cadence, dashboard, exports, services
+from jingkai.visits.forms import DemandFormSet, VisitFilterForm, VisitForm, filter_visits
+from jingkai.visits.models import Visit
+
+PAGE_SIZE = 50
+
+
+def _filtered(request):
+    form = VisitFilterForm(request.GET or None, user=request.user)
+    visits = Visit.objects.visible_to(request.user)
+    if form.is_bound and form.is_valid():
+        visits = filter_visits(visits, form.cleaned_data)
+    return form, visits
+
+
+@login_required
+def visit_list(request):
+    form, visits = _filtered(request)
+    rows = visits.select_related("enterprise", "grid", "created_by").prefetch_related("visitors")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "visits/list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_log": services.can_log_visit(request.user),
+            "show_notes": services.can_see_notes(request.user),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def visit_export(request):
+    form, visits = _filtered(request)
+    if form.is_bound and not form.is_valid():
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        return HttpResponseBadRequest(_("Invalid filter: %(problems)s") % {"problems": problems})
+    content = exports.visits_workbook(visits, show_notes=services.can_see_notes(request.user))
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return xlsx_response(content, f"{_('Visit log')}-{stamp}.xlsx")
+
+
+@login_required
+def visit_detail(request, pk: int):
+    visit = get_visible_or_404(
+        Visit.objects.select_related("enterprise", "grid", "community", "created_by"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "visits/detail.html",
+        {
+            "visit": visit,
+            "visitors": visit.visitors.all(),
+            "demands": visit.demands.all(),
+            "show_notes": services.can_see_notes(request.user),
+        },
+    )
+
+
+@login_required
+def visit_create(request):
+    user = request.user
+    if not services.can_log_visit(user):
+        raise PermissionDenied
+    enterprises = Enterprise.objects.visible_to(user)
+    initial = {}
+    if request.GET.get("enterprise", "").isdigit():
+        initial["enterprise"] = get_visible_or_404(
+            Enterprise.objects.all(), user, pk=request.GET["enterprise"]
+        )
+    post = request.POST if request.method == "POST" else None
+    form = VisitForm(post, user=user, enterprises=enterprises, initial=initial)
+    demand_forms = DemandFormSet(post, prefix="demand")
+    if post is not None and form.is_valid() and demand_forms.is_valid():
+        data = form.cleaned_data
+        demands = [
+            {"category": d["category"], "title": d.get("title", ""), "description": d["description"]}
+            for d in demand_forms.cleaned_data
+            if d and d.get("description")
+        ]
+        try:
+            visit = services.log_visit(
+                actor=user,
+                enterprise=data["enterprise"],
+                visited_on=data["visited_on"],
+                kind=data["kind"],
+                visitors=list(data["visitors"]),
+                policies=data["policies"],
+                policy_tags=data["policy_tags"],
+                notes=data["notes"],
+                demands=demands,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except PermissionDenied as exc:
+            form.add_error("enterprise", str(exc) or _("You may not log visits to this enterprise."))
+        else:
+            messages.success(request, _("Visit to %(name)s logged.") % {"name": visit.enterprise.name})
+            return redirect("visits:detail", pk=visit.pk)
+    return render(request, "visits/form.html", {"form": form, "demand_forms": demand_forms})
+
+
+def _day(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("on", ""))
+    except ValueError:
+        return dt.date.today()
+
+
+def _period_choices(on: dt.date) -> list[dict]:
+    """The last eight quarters up to today, for the period picker."""
+    out, day = [], dt.date.today()
+    for _i in range(8):
+        quarter = cadence.quarter_containing(day)
+        out.append(
+            {
+                "on": quarter.end.isoformat(),
+                "label": quarter.label,
+                "active": quarter.start <= on <= quarter.end,
+            }
+        )
+        day = quarter.start - dt.timedelta(days=1)
+    return out
+
+
+def _not_visited(request):
+    user = request.user
+    on = _day(request)
+    enterprises = Enterprise.objects.visible_to(user)
+    grid = community = None
+    if request.GET.get("grid"):
+        grid = get_visible_or_404(Grid.objects.all(), user, code=request.GET["grid"])
+        enterprises = enterprises.filter(grid=grid)
+    if request.GET.get("community"):
+        community = get_visible_or_404(Community.objects.all(), user, code=request.GET["community"])
+        enterprises = enterprises.filter(community=community)
+    return on, enterprises, grid, community
+
+
+@login_required
+def not_visited(request):
+    if not services.can_follow_cadence(request.user):
+        raise PermissionDenied
+    on, enterprises, grid, community = _not_visited(request)
+    duty = cadence.obligations(enterprises, on)
+    rows = cadence.not_visited_rows(enterprises, on)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "visits/not_visited.html",
+        {
+            "on": on,
+            "duty": duty,
+            "periods": duty.periods.values(),
+            "page": page,
+            "grid": grid,
+            "community": community,
+            "by_grid": cadence.summary_by_area(enterprises, on, "grid"),
+            "by_community": cadence.summary_by_area(enterprises, on, "community"),
+            "period_choices": _period_choices(on),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def not_visited_export(request):
+    if not services.can_follow_cadence(request.user):
+        raise PermissionDenied
+    on, enterprises, _grid, _community = _not_visited(request)
+    content = exports.not_visited_workbook(cadence.not_visited_rows(enterprises, on), on)
+    return xlsx_response(content, f"{_('Not visited in time')}-{on:%Y%m%d}.xlsx")
+
+
+@login_required
+def grid_dashboard(request, code: str):
+    grid = get_visible_or_404(Grid.objects.all(), request.user, code=code)
+    on = _day(request)
+    figures = dashboard.grid_figures(grid, request.user, on)
+    return render(
+        request,
+        "visits/dashboard.html",
+        {"grid": grid, "on": on, "figures": figures, "period_choices": _period_choices(on)},
+    )
+
+
+@login_required
+@require_GET
+def grid_dashboard_export(request, code: str):
+    grid = get_visible_or_404(Grid.objects.all(), request.user, code=code)
+    on = _day(request)
+    content = exports.dashboard_workbook(grid, dashboard.grid_figures(grid, request.user, on))
+    return xlsx_response(content, f"{grid.code}-{_('Grid dashboard')}-{on:%Y%m%d}.xlsx")

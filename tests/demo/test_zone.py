@@ -313,6 +313,7 @@ def test_demo_logins_exist_with_their_roles():
         "community_officer": Role.COMMUNITY_OFFICER,
         "department": Role.DEPARTMENT,
         "enterprise": Role.ENTERPRISE,
+        "investment": Role.DEPARTMENT,  # 招商服务局 (issue 4)
     }
     users = {u.username: u for u in User.objects.filter(username__in=expected)}
     assert {name: u.role for name, u in users.items()} == expected

@@ -102,8 +102,8 @@ class UserAdmin(ZoneAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(ZoneModelAdmin):
-    list_display = ("code", "name", "is_active")
-    list_filter = ("is_active",)
+    list_display = ("code", "name", "is_active", "handles_investment")
+    list_filter = ("is_active", "handles_investment")
     search_fields = ("code", "name")
 
 

@@ -36,6 +36,11 @@ class Department(AuditedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
+    handles_investment = models.BooleanField(
+        _("investment attraction department"),
+        default=False,
+        help_text=_("Its handlers keep the investment project ledger and see every project."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -48,6 +48,7 @@ DEPARTMENTS = [
     ("market", "市场监督管理分局"),
     ("finance", "财政局"),
 ]
+INVESTMENT_STAFF_NAME = "陆招商"  # the `investment` demo login (招商服务局)
 
 # ---------------------------------------------------------------------------------------------------
 # Grids and village communities

@@ -60,6 +60,7 @@ DEMO_USERNAMES = [
     "community_officer",
     "department",
     "enterprise",
+    "investment",
 ]
 BATCH = 2000
 
@@ -968,6 +969,10 @@ def _people_and_areas(rng: random.Random, names: _Names):
         PersonPlan("community_officer", names(), Role.COMMUNITY_OFFICER, demo_login=True),
         PersonPlan("department", names(), Role.DEPARTMENT, department="econ", demo_login=True),
         PersonPlan("enterprise", names(), Role.ENTERPRISE, demo_login=True),
+        # A fixed name, so that the random draws (and every generated row) stay as they were.
+        PersonPlan(
+            "investment", facts.INVESTMENT_STAFF_NAME, Role.DEPARTMENT, department="invest", demo_login=True
+        ),
     ]
     grids, grid_staff = [], []
     for number in range(1, 17):
@@ -1059,7 +1064,11 @@ def write_plan(plan: Plan) -> dict:
     admin.save()
     admin.history.update(history_user=admin)
 
-    departments = _bulk(Department, [Department(code=c, name=n) for c, n in facts.DEPARTMENTS], admin)
+    departments = _bulk(
+        Department,
+        [Department(code=c, name=n, handles_investment=c == "invest") for c, n in facts.DEPARTMENTS],
+        admin,
+    )
     dept_by_code = {d.code: d for d in departments}
     users = []
     for p in plan.people:

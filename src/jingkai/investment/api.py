@@ -1,3 +1,306 @@
-from ninja import Router
+"""/api/projects, /api/arrivals and /api/investment/summary (mounted at "" in api/api.py).
+
+Scoped like the pages: investment-attraction staff and zone admins see every project, grid and
+community staff the projects of enterprises in their areas, everyone else none (404 on a detail).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from jingkai.api.errors import query_error
+from jingkai.chains.models import Chain
+from jingkai.core.models import User
+from jingkai.core.scoping import get_visible_or_404
+from jingkai.enterprises.models import Enterprise
+from jingkai.investment import services
+from jingkai.investment.models import Arrival, Project
+from jingkai.investment.queries import projects_for
+from jingkai.parks.models import Park
 
 router = Router(tags=["investment"])
+
+
+class Page(Schema):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class ProjectFilters(Schema):
+    q: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    country: str | None = None
+    chain: str | None = Field(None, description="chain code")
+    owner: str | None = Field(None, description="owner's username")
+    rag: str | None = Field(None, description="red | amber | green")
+    year: int | None = None
+
+
+class ProjectItem(Schema):
+    id: int
+    code: str
+    name: str
+    investor: str
+    country: str
+    origin: str
+    kind: str
+    stage: str
+    status: str
+    rag: str | None = None
+    total_investment: Decimal | None
+    total_investment_currency: str
+    contract_foreign_capital: Decimal | None
+    owner: str | None = Field(None, alias="owner.username")
+    enterprise_id: int | None
+    contract_on: dt.date | None
+    approval_on: dt.date | None
+
+
+class ProjectPage(Schema):
+    items: list[ProjectItem]
+    count: int
+
+
+class StageEventOut(Schema):
+    from_stage: str
+    to_stage: str
+    on: dt.date
+    override_reason: str
+    note: str
+
+
+class MilestoneOut(Schema):
+    stage: str
+    planned_on: dt.date
+    actual_on: dt.date | None
+
+
+class ArrivalOut(Schema):
+    id: int
+    project_id: int
+    on: dt.date
+    kind: str
+    amount: Decimal
+    currency: str
+    note: str
+
+
+class ProjectDetail(ProjectItem):
+    industry_code: str
+    chain: str | None = Field(None, alias="chain.code")
+    registered_capital_increase: Decimal | None
+    expected_output: Decimal | None
+    park: str | None = Field(None, alias="park.code")
+    land_area_mu: Decimal | None
+    leased_area_sqm: Decimal | None
+    status_reason: str
+    status_on: dt.date | None
+    first_contact_on: dt.date | None
+    approval_number: str
+    started_on: dt.date | None
+    production_on: dt.date | None
+    full_production_on: dt.date | None
+    key_project_on: dt.date | None
+    capital_change_id: int | None
+    stage_log: list[StageEventOut] = Field(..., alias="stage_events")
+    milestones: list[MilestoneOut]
+    arrivals: list[ArrivalOut]
+
+
+class ProjectIn(Schema):
+    code: str
+    name: str
+    investor: str
+    country: str = ""
+    origin: str = "domestic"
+    industry_code: str = ""
+    chain: str | None = Field(None, description="chain code")
+    kind: str
+    total_investment: Decimal | None = None
+    total_investment_currency: str = "CNY"
+    registered_capital_increase: Decimal | None = None
+    expected_output: Decimal | None = None
+    owner: str | None = Field(None, description="username")
+    enterprise: str | None = Field(None, description="enterprise id or USCC")
+    park: str | None = Field(None, description="park code")
+    land_area_mu: Decimal | None = None
+    leased_area_sqm: Decimal | None = None
+    first_contact_on: dt.date | None = None
+    note: str = ""
+
+
+class StageIn(Schema):
+    stage: str
+    on: dt.date | None = None
+    values: dict = Field(default_factory=dict, description="the target stage's fields, e.g. contract_on")
+    override_reason: str = ""
+    note: str = ""
+
+
+class ArrivalIn(Schema):
+    on: dt.date
+    kind: str = Field(..., description="foreign (USD) | domestic (CNY)")
+    amount: Decimal = Field(..., description="in base units: 美元 or 元")
+    currency: str | None = None
+    note: str = ""
+
+
+class ArrivalFilters(Schema):
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
+    kind: str | None = None
+
+
+class SummaryFilters(Schema):
+    year: int | None = None
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
+    by: str | None = Field(None, description="country | chain | owner")
+
+
+def _detail(user, project_id: int) -> Project:
+    rows = services.with_rag(
+        Project.objects.select_related("owner", "chain", "park", "enterprise").prefetch_related(
+            "stage_events", "milestones", "arrivals"
+        )
+    )
+    return get_visible_or_404(rows, user, pk=project_id)
+
+
+def resolve(data: dict, user) -> dict:
+    """Codes and usernames in a body to rows; an unknown one is a 422 on its field."""
+    errors = {}
+    lookups = {
+        "chain": lambda v: Chain.objects.filter(code=v).first(),
+        "park": lambda v: Park.objects.filter(code=v).first(),
+        "owner": lambda v: User.objects.filter(username=v, is_active=True).first(),
+        # 招商 staff link a project to any enterprise of the registry (they keep the ledger); others
+        # only name enterprises they see.
+        "enterprise": lambda v: (
+            (Enterprise.objects.all() if services.can_edit(user) else Enterprise.objects.visible_to(user))
+            .filter(**({"pk": int(v)} if v.isdigit() else {"uscc": v.upper()}))
+            .first()
+        ),
+    }
+    for field, find in lookups.items():
+        value = data.get(field)
+        if value in (None, ""):
+            data[field] = None
+            continue
+        data[field] = find(str(value).strip())
+        if data[field] is None:
+            errors[field] = [_("Not found: %(value)s") % {"value": value}]
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+@router.get("/projects", response=ProjectPage, summary="List investment projects")
+def list_projects(request, filters: Query[ProjectFilters], page: Query[Page]):
+    try:
+        rows = projects_for(request.user, filters.model_dump(exclude_none=True))
+    except ValidationError as exc:
+        raise query_error(exc.message_dict) from None
+    return {"items": list(rows[page.offset : page.offset + page.limit]), "count": rows.count()}
+
+
+@router.post("/projects", response={201: ProjectDetail}, summary="Create a project (investment staff)")
+def create_project(request, payload: ProjectIn):
+    if not services.can_edit(request.user):
+        raise PermissionDenied(_("Only investment-attraction staff may change the project ledger."))
+    project = services.create_project(resolve(payload.model_dump(), request.user), request.user)
+    return Status(201, _detail(request.user, project.pk))
+
+
+@router.get("/projects/{project_id}", response=ProjectDetail, summary="Read a project")
+def get_project(request, project_id: int):
+    return _detail(request.user, project_id)
+
+
+@router.post("/projects/{project_id}/stage", response=ProjectDetail, summary="Move a project to a stage")
+def move_stage(request, project_id: int, payload: StageIn):
+    project = _detail(request.user, project_id)
+    values = dict(payload.values)
+    for key in ("contract_on", "approval_on", "started_on", "production_on", "full_production_on"):
+        if isinstance(values.get(key), str):
+            try:
+                values[key] = dt.date.fromisoformat(values[key])
+            except ValueError:
+                raise ValidationError({key: _("Not a date (YYYY-MM-DD).")}) from None
+    for key in ("total_investment", "contract_foreign_capital"):
+        if values.get(key) is not None:
+            try:
+                values[key] = Decimal(str(values[key]))
+            except ArithmeticError:
+                raise ValidationError({key: _("Not a number.")}) from None
+    if "owner" in values:
+        values = resolve({"owner": values["owner"]}, request.user) | {
+            k: v for k, v in values.items() if k != "owner"
+        }
+    services.move_stage(
+        project,
+        payload.stage,
+        request.user,
+        values=values,
+        on=payload.on,
+        override_reason=payload.override_reason,
+        note=payload.note,
+    )
+    return _detail(request.user, project_id)
+
+
+@router.get("/projects/{project_id}/arrivals", response=list[ArrivalOut], summary="A project's arrivals")
+def project_arrivals(request, project_id: int):
+    return list(_detail(request.user, project_id).arrivals.all())
+
+
+@router.post("/projects/{project_id}/arrivals", response={201: ArrivalOut}, summary="Record an arrival")
+def add_arrival(request, project_id: int, payload: ArrivalIn):
+    project = _detail(request.user, project_id)
+    return Status(201, services.add_arrival(project, payload.model_dump(), request.user))
+
+
+@router.get("/arrivals", response=list[ArrivalOut], summary="Capital arrivals of a period")
+def list_arrivals(request, filters: Query[ArrivalFilters]):
+    rows = Arrival.objects.visible_to(request.user)
+    if filters.date_from:
+        rows = rows.filter(on__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(on__lte=filters.date_to)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    return list(rows.order_by("on", "id")[:5000])
+
+
+def period(year, date_from, date_to) -> tuple[dt.date, dt.date]:
+    """[from, to] inclusive; a year alone is its whole calendar year; no argument is this year."""
+    year = year or (date_from or date_to or services.today()).year
+    return date_from or dt.date(year, 1, 1), date_to or dt.date(year, 12, 31)
+
+
+@router.get("/investment/summary", summary="The six official figures of a period")
+def investment_summary(request, filters: Query[SummaryFilters]):
+    date_from, date_to = period(filters.year, filters.date_from, filters.date_to)
+    try:
+        result = services.summary(request.user, date_from, date_to, by=filters.by)
+    except ValidationError as exc:
+        raise query_error(exc.message_dict) from None
+    return _jsonable(result)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jingkai.investment import views
 
 app_name = "investment"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("export.xlsx", views.export_xlsx, name="export"),
+    path("figures/", views.figures, name="figures"),
+    path("monthly-report.xlsx", views.monthly_report, name="monthly_report"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<int:batch_id>/", views.import_preview, name="import_preview"),
+    path("enterprise/<int:pk>/panel/", views.enterprise_panel, name="enterprise_panel"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/stage/", views.stage_move, name="stage"),
+    path("<int:pk>/arrivals/", views.add_arrival, name="add_arrival"),
+    path("<int:pk>/follow-ups/", views.add_follow_up, name="add_follow_up"),
+    path("<int:pk>/status/", views.change_status, name="status"),
+    path("<int:pk>/milestones/", views.set_milestone, name="milestone"),
+]

@@ -196,6 +196,12 @@ class Command(JingkaiCommand):
         if user.role == Role.COMMUNITY_OFFICER:
             area = ", ".join(Community.objects.visible_to(user).values_list("name", flat=True))
             return _("%(area)s: %(count)d enterprises") % {"area": area, "count": count}
+        if user.role == Role.DEPARTMENT and user.department and user.department.handles_investment:
+            from jingkai.investment.models import Project
+
+            return _("the investment project ledger: all %(count)d projects") % {
+                "count": Project.objects.visible_to(user).count()
+            }
         if user.role == Role.DEPARTMENT:
             return _("demands routed to %(department)s and their enterprises") % {
                 "department": user.department

@@ -37,6 +37,15 @@ NAV = [
     ("grids:community_list", _("Communities"), lambda u: u.is_zone_admin or u.role == Role.COMMUNITY_OFFICER),
     ("grids:coverage", _("Coverage check"), lambda u: u.is_zone_admin),
     ("chains:list", _("Industry chains"), lambda u: u.is_staff_role),
+    ("demands:list", _("Demands"), lambda u: True),
+    ("stats:import", _("Statistics import"), lambda u: u.is_zone_admin),
+    (
+        "analytics:overview",
+        _("Economic operation"),
+        lambda u: u.is_zone_admin or _is_grid_role(u) or u.role == Role.DEPARTMENT,
+    ),
+    ("visits:list", _("Visits and campaigns"), lambda u: u.role != Role.DEPARTMENT or u.is_zone_admin),
+    ("investment:list", _("Investment projects"), lambda u: _may_use_investment(u)),
 ]
 
 
@@ -75,3 +84,9 @@ def minutes(delta) -> int:
     """A timedelta in whole minutes, rounded up (a lock-out of 14.5 minutes is read as 15)."""
     seconds = delta.total_seconds()
     return int(-(-seconds // 60))
+
+
+def _may_use_investment(user) -> bool:
+    from jingkai.investment.views import may_use
+
+    return may_use(user)

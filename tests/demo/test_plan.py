@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from jingkai.demo import facts
 from jingkai.demo.generator import DEFAULT_SEED, build_plan, load_demo
@@ -41,7 +42,16 @@ def test_people_are_not_the_real_people_of_the_articles():
 
 def _wipe():
     # Every table, the later apps' too (statistics, demands, visits, projects hold enterprises' rows).
+    # PostgreSQL refuses to TRUNCATE a table with deferred foreign-key checks still pending in this
+    # transaction: run them first, and defer again for the reload.
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("flush", interactive=False, verbosity=0)
+    if postgresql:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @pytest.mark.slow

@@ -25,11 +25,15 @@ class Command(JingkaiCommand):
     help = gettext_lazy("Print the six official investment figures of a year or any period.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int)
-        parser.add_argument("--from", dest="date_from")
-        parser.add_argument("--to", dest="date_to")
-        parser.add_argument("--by", choices=sorted(services.GROUPINGS))
-        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--year", type=int, help=gettext_lazy("calendar year, e.g. 2022"))
+        parser.add_argument(
+            "--from", dest="date_from", help=gettext_lazy("first day of the period (YYYY-MM-DD)")
+        )
+        parser.add_argument("--to", dest="date_to", help=gettext_lazy("last day of the period (YYYY-MM-DD)"))
+        parser.add_argument(
+            "--by", choices=sorted(services.GROUPINGS), help=gettext_lazy("also break the figures down")
+        )
+        parser.add_argument("--json", action="store_true", help=gettext_lazy("print JSON instead of a table"))
 
     def handle(self, *args, year=None, date_from=None, date_to=None, by=None, json=False, **options):
         start, end = period(

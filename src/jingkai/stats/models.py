@@ -20,8 +20,10 @@ VALUE = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
 class MonthlyReport(models.Model):
     """One enterprise's figures for one month: the month's value and the cumulative 1–N月 value per measure."""
 
+    # No separate index: the unique (enterprise, period) constraint's index serves lookups by enterprise, and
+    # each index less is one less to maintain for every row of a 100,000-row import.
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="monthly_reports"
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="monthly_reports", db_index=False
     )
     period = models.DateField(_("period"))  # the first day of the month
     # Value columns: <measure>_month and <measure>_cum for every code of measures.MEASURES (money in 元,
@@ -46,8 +48,15 @@ class MonthlyReport(models.Model):
     issues = models.JSONField(
         default=list, blank=True
     )  # inconsistency flags, e.g. cum ≠ previous cum + month
+    # Provenance only: no database constraint (its check would run for every imported row at commit);
+    # Django still sets it to NULL if a batch is ever deleted.
     batch = models.ForeignKey(
-        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     revision = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -70,11 +79,21 @@ class MonthlyReport(models.Model):
 class MonthlyReportRevision(models.Model):
     """The values a re-import replaced (one row per replaced MonthlyReport revision)."""
 
-    report = models.ForeignKey(MonthlyReport, on_delete=models.CASCADE, related_name="revisions")
+    # Indexed by the unique (report, revision) constraint.
+    report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     revision = models.PositiveIntegerField()
     values = models.JSONField(default=dict)  # the replaced row's value fields, derived, issues
+    # Provenance only: no database constraint (its check would run for every imported row at commit);
+    # Django still sets it to NULL if a batch is ever deleted.
     batch = models.ForeignKey(
-        "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     replaced_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 
 from jingkai.core.models import Role
+from jingkai.demo.generator import DEFAULT_SEED, load_demo
 from jingkai.grids.models import AssignmentRole
 from tests import factories as f
 
@@ -96,3 +98,18 @@ VISIBLE = {
     "enterprise": {"above1"},
     "outsider": {"above2"},
 }
+
+
+# The demo zone, loaded once per test module inside a transaction that is rolled back afterwards: tests use
+# the `db` fixture as usual (each runs in a savepoint inside the module's transaction), so the zone is shared by
+# the module's tests and never leaks into other modules.
+@pytest.fixture(scope="module")
+def demo_zone(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield load_demo(seed=DEFAULT_SEED)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -6,34 +6,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from jingkai.analytics import engine, services
 from jingkai.analytics.models import Target
 from jingkai.core.models import User
 from jingkai.core.money import YI
-from jingkai.demo.generator import DEFAULT_SEED, load_demo
 from jingkai.enterprises.models import Enterprise
 from jingkai.stats.models import MonthlyReport
 
 D22 = dt.date(2022, 12, 1)
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield load_demo(seed=DEFAULT_SEED)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
 @pytest.mark.slow
-def test_2022_zone_output_is_645_yi_over_254_enterprises(demo, db):
+def test_2022_zone_output_is_645_yi_over_254_enterprises(demo_zone, db):
     total = engine.summary(D22, "chain").total
     assert total.enterprises == 254
     assert (total.cum / YI).quantize(Decimal("1")) == 645
@@ -45,7 +31,7 @@ def test_2022_zone_output_is_645_yi_over_254_enterprises(demo, db):
 
 
 @pytest.mark.slow
-def test_nidec_motor_2022(demo, db):
+def test_nidec_motor_2022(demo_zone, db):
     motor = Enterprise.objects.get(name="日本电产汽车马达（浙江）有限公司")
     years = {y["year"]: y for y in services.year_figures(services.enterprise_series(motor, 30))}
     assert (years[2022]["cum"] / YI).quantize(Decimal("0.1")) == Decimal("33.8")
@@ -58,7 +44,7 @@ def test_nidec_motor_2022(demo, db):
 
 
 @pytest.mark.slow
-def test_demo_targets_and_the_2023_zone_target(demo, db):
+def test_demo_targets_and_the_2023_zone_target(demo_zone, db):
     titles = set(Target.objects.filter(year=2023).values_list("title", flat=True))
     assert "全年产值百亿元增量" in titles and "百亿产业：汽车电子" in titles
     zone = next(p for p in services.target_progress(2023) if p.target.title == "全年产值百亿元增量")
@@ -70,7 +56,7 @@ def test_demo_targets_and_the_2023_zone_target(demo, db):
 
 
 @pytest.mark.slow
-def test_demo_dashboard_renders_for_admin_and_grid_leader(demo, db):
+def test_demo_dashboard_renders_for_admin_and_grid_leader(demo_zone, db):
     client = Client()
     client.force_login(User.objects.get(username="zone_admin"))
     html = client.get("/economy/?period=2022-12").content.decode()

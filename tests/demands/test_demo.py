@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from jingkai.core.models import User
 from jingkai.demands.metrics import demand_summary
 from jingkai.demands.models import Demand, DemandEvent, DemandState
-from jingkai.demo.generator import DEFAULT_SEED, load_demo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def demo_zone(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield load_demo(seed=DEFAULT_SEED)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)

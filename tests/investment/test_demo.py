@@ -6,25 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
-from jingkai.demo.generator import DEFAULT_SEED, load_demo
 from jingkai.enterprises.models import Enterprise
 from jingkai.investment import services
 from jingkai.investment.models import Arrival, Project
-
-
-@pytest.fixture(scope="module")
-def demo_zone(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield load_demo(seed=DEFAULT_SEED)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
 
 pytestmark = pytest.mark.slow
 

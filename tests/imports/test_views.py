@@ -160,3 +160,22 @@ def test_the_template_download(admin_client):
     response = admin_client.get(reverse("enterprises:import_template"))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
     assert read_back(response.content)[0][:2] == ["统一社会信用代码*", "企业名称*"]
+
+
+@pytest.mark.parametrize(
+    "url_name", ["enterprises:import", "demands:import", "investment:import", "stats:import"]
+)
+def test_every_importer_refuses_a_file_too_big_or_not_a_workbook_before_storing_it(
+    admin_client, settings, url_name
+):
+    content = sheet_of(new_row())
+    settings.JINGKAI_IMPORT_MAX_BYTES = len(content) - 1
+    response = admin_client.post(reverse(url_name), {"file": SimpleUploadedFile("a.xlsx", content, XLSX)})
+    assert response.status_code == 200
+    assert "MB" in " ".join(response.context["form"].errors["file"])
+    settings.JINGKAI_IMPORT_MAX_BYTES = len(content) * 10
+    response = admin_client.post(
+        reverse(url_name), {"file": SimpleUploadedFile("a.csv", b"a,b\n1,2\n", XLSX)}
+    )
+    assert response.context["form"].errors["file"]
+    assert not ImportBatch.objects.exists()

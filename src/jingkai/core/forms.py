@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 def widget_css_class(widget: forms.Widget) -> str:
@@ -63,3 +67,26 @@ class QuickSelect(forms.Select):
             ((str(key), " selected" if str(key) == selected else "", label) for key, label in self.choices),
         )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+class WorkbookUploadForm(forms.Form):
+    """The upload step of every importer: the size limit and core.importing's file checks (a real .xlsx, no zip
+    bomb, not too many cells) run before anything is stored; the bytes are kept in `self.content`."""
+
+    file = forms.FileField(label=gettext_lazy("Workbook (.xlsx)"))
+
+    def clean_file(self):
+        from jingkai.core import importing
+
+        upload = self.cleaned_data["file"]
+        limit = settings.JINGKAI_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; at most %(max)s MB may be imported at once")
+                % {"size": number_format(upload.size / 2**20, 1), "max": number_format(limit / 2**20, 1)}
+            )
+        self.content = upload.read()
+        problems = importing.check_file(self.content, upload.name)
+        if problems:
+            raise forms.ValidationError([p.reason for p in problems])
+        return upload

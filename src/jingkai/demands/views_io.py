@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,10 +9,10 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingkai.core import importing
+from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch
 from jingkai.demands import importers, queries
 from jingkai.demands.models import Demand
@@ -46,23 +45,11 @@ def import_template(request):
     return xlsx_response(importers.template_workbook(), f"{_('Demand import template')}.xlsx")
 
 
-class DemandImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Workbook (.xlsx)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.content = upload.read()
-        problems = importing.check_file(self.content, upload.name)
-        if problems:
-            raise forms.ValidationError([p.reason for p in problems])
-        return upload
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     _require_importer(request.user)
-    form = DemandImportForm(request.POST or None, request.FILES or None)
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         batch = importing.record_upload(importers.KIND, upload.name, form.content, request.user)

@@ -5,21 +5,18 @@ Thin views: the format, the checks and the writes live in importers.py (and core
 
 from __future__ import annotations
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingkai.core import importing
+from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch
 from jingkai.enterprises import importers
 from jingkai.enterprises.filtersets import EnterpriseFilterSet
@@ -63,36 +60,18 @@ def import_template(request):
     return xlsx_response(importers.template_workbook(request.user), f"{name}.xlsx")
 
 
-class EnterpriseImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Workbook (.xlsx)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.JINGKAI_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; at most %(max)s MB may be imported at once")
-                % {"size": number_format(upload.size / 2**20, 1), "max": number_format(limit / 2**20, 1)}
-            )
-        self.content = upload.read()
-        problems = importing.check_file(self.content, upload.name)
-        if problems:
-            raise forms.ValidationError([p.reason for p in problems])
-        return upload
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
     _require_importer(request.user)
     if request.method == "POST":
-        form = EnterpriseImportForm(request.POST, request.FILES)
+        form = WorkbookUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             batch = importing.record_upload(importers.KIND, upload.name, form.content, request.user)
             return redirect("enterprises:import_preview", batch_id=batch.pk)
     else:
-        form = EnterpriseImportForm()
+        form = WorkbookUploadForm()
     recent = ImportBatch.objects.filter(kind=importers.KIND, uploaded_by=request.user).defer("content")[:10]
     return render(
         request,

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingkai.chains.models import Chain
 from jingkai.core import importing
+from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch, Role
 from jingkai.core.money import WAN, Currency
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
-from jingkai.enterprises.views_io import EnterpriseImportForm, xlsx_response
+from jingkai.enterprises.views_io import xlsx_response
 from jingkai.investment import importers, services
 from jingkai.investment.models import (
     RAG,
@@ -447,13 +448,13 @@ def enterprise_panel(request, pk: int):
 def import_upload(request):
     _require_staff(request.user)
     if request.method == "POST":
-        form = EnterpriseImportForm(request.POST, request.FILES)
+        form = WorkbookUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             batch = importing.record_upload(importers.KIND, upload.name, form.content, request.user)
             return redirect("investment:import_preview", batch_id=batch.pk)
     else:
-        form = EnterpriseImportForm()
+        form = WorkbookUploadForm()
     recent = ImportBatch.objects.filter(kind=importers.KIND, uploaded_by=request.user).defer("content")[:10]
     return render(
         request,

@@ -8,17 +8,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jingkai.core import importing
+from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch
 from jingkai.stats import services
 from jingkai.stats.measures import MEASURE_LIST, VALUE_FIELDS
@@ -30,8 +29,7 @@ def _require_importer(user) -> None:
         raise PermissionDenied(_("Only a zone administrator may import statistics."))
 
 
-class StatsImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Workbook (.xlsx)"))
+class StatsImportForm(WorkbookUploadForm):
     template = forms.ModelChoiceField(
         queryset=StatsTemplate.objects.all(),
         required=False,
@@ -45,20 +43,6 @@ class StatsImportForm(forms.Form):
         label=gettext_lazy("Period (if the title does not state it)"),
         widget=forms.DateInput(attrs={"type": "month"}),
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.JINGKAI_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; at most %(max)s MB may be imported at once")
-                % {"size": number_format(upload.size / 2**20, 1), "max": number_format(limit / 2**20, 1)}
-            )
-        self.content = upload.read()
-        problems = importing.check_file(self.content, upload.name)
-        if problems:
-            raise forms.ValidationError([p.reason for p in problems])
-        return upload
 
 
 @login_required

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from jingkai.demands import services
+from jingkai.demands.defaults import ensure_defaults
 from jingkai.demands.models import Channel, DemandCategory
 
 
@@ -15,12 +16,7 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 def ensure_default_categories():
     """A transactional test flushes the tables, data migrations included: put the default tree back."""
-    import importlib
-
-    from django.apps import apps
-
-    if not DemandCategory.objects.exists():
-        importlib.import_module("jingkai.demands.migrations.0002_default_categories").create(apps, None)
+    ensure_defaults()
 
 
 @pytest.fixture

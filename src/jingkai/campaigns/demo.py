@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from jingkai.campaigns.forms_def import validate_form
@@ -155,5 +156,8 @@ def load(seed: int, stdout=None) -> dict:
         )
     bulk_create_with_history(responses, CampaignResponse, batch_size=2000, default_user=admin)
     if stdout is not None:
-        stdout.write(f"campaigns: {len(targets)} targets, {len(responses)} answers\n")
+        stdout.write(
+            _("Campaign: %(targets)d enterprises asked, %(answers)d answered")
+            % {"targets": len(targets), "answers": len(responses)}
+        )
     return {"campaign_targets": len(targets), "campaign_responses": len(responses)}

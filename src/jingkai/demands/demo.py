@@ -19,9 +19,11 @@ import random
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jingkai.core.calendar import WorkingCalendar
 from jingkai.core.models import Department, User
+from jingkai.demands.defaults import ensure_defaults
 from jingkai.demands.models import (
     Channel,
     Demand,
@@ -115,6 +117,8 @@ def _at(day: dt.date, rng) -> dt.datetime:
 def load(seed: int, stdout=None) -> dict:
     if Demand.objects.exists():
         return {"demands": Demand.objects.count()}
+    # `jingkai demo` empties every table on PostgreSQL, the migration's default categories included.
+    ensure_defaults()
     rng = random.Random(f"demands-{seed}")
     today = timezone.localdate()
     start = today - dt.timedelta(days=365)
@@ -346,5 +350,18 @@ def load(seed: int, stdout=None) -> dict:
 
     swept = sweep.run(timezone.now())
     if stdout is not None:
-        stdout.write(f"demands: {len(demands)} demands, {len(rows)} events; sweep {swept}")
+        stdout.write(
+            _(
+                "Demands: %(demands)d with %(events)d steps; the sweep closed %(closed)d unrated, found %(overdue)d "
+                "overdue and escalated %(first)d to grid leaders and %(second)d to zone administrators"
+            )
+            % {
+                "demands": len(demands),
+                "events": len(rows),
+                "closed": swept.get("closed_unrated", 0),
+                "overdue": swept.get("overdue", 0),
+                "first": swept.get("escalated_1", 0),
+                "second": swept.get("escalated_2", 0),
+            }
+        )
     return {"demands": len(demands), "demand_events": len(rows)}

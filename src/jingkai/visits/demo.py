@@ -15,6 +15,7 @@ import random
 from collections import defaultdict
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from jingkai.core.calendar import WorkingCalendar
@@ -142,5 +143,5 @@ def load(seed: int, stdout=None) -> dict:
     ]
     through.objects.bulk_create(links, batch_size=5000)
     if stdout is not None:
-        stdout.write(f"visits: {len(visits)} visits\n")
+        stdout.write(_("Visits: %(count)d") % {"count": len(visits)})
     return {"visits": len(visits)}

@@ -410,8 +410,11 @@ def _write_postgresql(cursor, frame: pl.DataFrame, batch_id, now, archive) -> No
     frame.write_csv(buffer, include_header=False, float_precision=2, date_format="%Y-%m-%d")
     with cursor.cursor.copy(f"COPY {INCOMING} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
         copy.write(buffer.getvalue())
-    cursor.execute(f"ANALYZE {INCOMING}")
-    archive()
+    if archive is not None:
+        # Statistics for the planner of the archiving join; a first import (nothing replaced) skips both
+        # (ANALYZE costs 0.3 s at 100,000 rows).
+        cursor.execute(f"ANALYZE {INCOMING}")
+        archive()
     selected = ", ".join(f"i.{_q(c)}" for c in WRITE_COLUMNS)
     cursor.execute(_upsert_sql(f"SELECT {selected}, %s, 1, %s FROM {INCOMING} i"), [batch_id, now])
     cursor.execute(f"DROP TABLE {INCOMING}")
@@ -454,8 +457,9 @@ def write_reports(
                         cursor, period, ids, batch_id, getattr(user, "pk", None), now, joined=postgresql
                     )
 
+        replaces = any(ids for ids in (replaced or {}).values())
         if postgresql:
-            _write_postgresql(cursor, frame, batch_id, now, archive)
+            _write_postgresql(cursor, frame, batch_id, now, archive if replaces else None)
         else:
             archive()
             _write_sqlite(cursor, frame, batch_id, now)

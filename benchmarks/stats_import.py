@@ -257,6 +257,12 @@ def main() -> int:
 
         MonthlyReportRevision.objects.all().delete()
         MonthlyReport.objects.all().delete()
+        if vendor == "postgresql":
+            # Without it the earlier runs' dead rows and bloated indexes slow the import (measured 5.45 s
+            # against 4.6 s on a fresh database); autovacuum keeps a real zone's table in this state.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE stats_monthlyreport")
+                cursor.execute("VACUUM ANALYZE stats_monthlyreportrevision")
         print(f"database: {vendor}; reusing the enterprises and {path.name}", flush=True)
     else:
         print(f"database: {vendor}; building {args.rows:,} enterprises …", flush=True)

@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,12 +19,11 @@ from django.views.decorators.http import require_GET
 from jingkai.analytics import engine, services
 from jingkai.core.money import YI
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn
+from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn, xlsx_response
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids.models import Grid
 from jingkai.stats.measures import BY_CODE, MEASURE_LIST
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BREAKDOWNS = ("chain", "grid", "origin", "park", "group")
 CACHE_SECONDS = 600
 
@@ -259,9 +257,7 @@ def enterprise_panel(request, pk: int):
 def _xlsx(name: str, columns: list[XlsxColumn], rows: list[list]) -> HttpResponse:
     builder = WorkbookBuilder()
     builder.add_table(name[:31], columns, rows)
-    response = HttpResponse(builder.to_bytes(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.xlsx")
-    return response
+    return xlsx_response(builder.to_bytes(), f"{name}.xlsx")
 
 
 def _figure_columns(first: str, measure: str) -> list[XlsxColumn]:

@@ -17,7 +17,7 @@ from jingkai.campaigns.forms_def import FIELD_TYPES
 from jingkai.campaigns.models import Campaign, CampaignStatus, CampaignTarget
 from jingkai.campaigns.results import results_by_grid
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.enterprises.views_io import xlsx_response
+from jingkai.core.xlsx import xlsx_response
 
 
 def _counts(user) -> dict:

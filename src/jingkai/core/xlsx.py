@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_col_to_name
 
@@ -22,6 +24,14 @@ MAX_ROW = 1_048_575  # Excel's last row, 0-based: validation lists cover every r
 LIST_SOURCE_LIMIT = 255  # Excel refuses an inline validation list longer than this
 EXACT_DIGITS = 15  # a float (and Excel) keeps 15 significant digits
 DATE_FORMAT = "yyyy-mm-dd"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
+    """A workbook as a download; filename*=utf-8''… (RFC 6266/5987) so browsers keep the Chinese file name."""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
+    return response
 
 
 @dataclass(frozen=True)

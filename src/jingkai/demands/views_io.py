@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jingkai.core import importing
 from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch
+from jingkai.core.xlsx import xlsx_response
 from jingkai.demands import importers, queries
 from jingkai.demands.models import Demand
-from jingkai.enterprises.views_io import xlsx_response
 
 
 @login_required

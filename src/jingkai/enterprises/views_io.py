@@ -8,28 +8,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingkai.core import importing
 from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch
+from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises import importers
 from jingkai.enterprises.filtersets import EnterpriseFilterSet
 from jingkai.enterprises.models import Enterprise
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    # filename*=utf-8''… (RFC 6266/5987): browsers keep the Chinese file name.
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
-    return response
 
 
 def _require_importer(user) -> None:

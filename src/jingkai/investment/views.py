@@ -22,8 +22,8 @@ from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch, Role
 from jingkai.core.money import WAN, Currency
 from jingkai.core.scoping import get_visible_or_404
+from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
-from jingkai.enterprises.views_io import xlsx_response
 from jingkai.investment import importers, services
 from jingkai.investment.models import (
     RAG,

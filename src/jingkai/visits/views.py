@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingkai.core.scoping import get_visible_or_404
+from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
-from jingkai.enterprises.views_io import xlsx_response
 from jingkai.grids.models import Community, Grid
 from jingkai.visits import cadence, dashboard, exports, services
 from jingkai.visits.forms import DemandFormSet, VisitFilterForm, VisitForm, filter_visits

@@ -88,3 +88,17 @@ def test_hundred_yi_tally(midyear):
     tally = services.hundred_yi(dt.date(2022, 12, 1), midyear["zone_admin"])
     assert sorted(tally.chains) == sorted(["汽车电子", "半导体"])  # 160亿 and 120亿; 高端机床 has 25亿
     assert tally.enterprises == ["甲精密机床有限公司"]
+
+
+def test_enterprise_targets_show_only_to_those_who_see_the_enterprise(midyear, api_as):
+    """A department handler sees the zone's targets, not an enterprise's figures outside their scope."""
+    Target.objects.create(scope=TargetScope.ZONE, year=2023, value=200 * YI, title="全区产值")
+    Target.objects.create(
+        scope=TargetScope.ENTERPRISE, enterprise=midyear.above2, year=2023, value=40 * YI, title="above2 产值"
+    )
+    titles = {
+        persona: {t["title"] for t in api_as(persona).get("/api/stats/targets?year=2023").json()}
+        for persona in ("zone_admin", "department")
+    }
+    assert titles["zone_admin"] == {"全区产值", "above2 产值"}
+    assert titles["department"] == {"全区产值"}

@@ -266,6 +266,12 @@ def test_answer_page_and_launch_page_flow(client, zone):
     ok = client.post(url, {"f1": "部分复工", "f2": "80", "f3": ""})
     assert ok.status_code == 302
     assert CampaignResponse.objects.get().answers == {"f1": "部分复工", "f2": 80}
+    # Typed as staff type it (full-width digits and percent sign); a refused choice changes nothing.
+    assert client.post(url, {"f1": "正常生产", "f2": "９０％"}).status_code == 302
+    assert CampaignResponse.objects.get().answers == {"f1": "正常生产", "f2": 90}
+    refused = client.post(url, {"f1": "放假", "f2": "95"})
+    assert refused.status_code == 200 and "放假" in refused.content.decode()
+    assert CampaignResponse.objects.get().answers == {"f1": "正常生产", "f2": 90}
 
 
 def test_campaign_form_reports_bad_lines(client, zone):

@@ -246,3 +246,31 @@ def test_import_preview_then_commit_all_or_nothing(client, zone):
     assert {e["column"] for e in preview.context["summary"]["errors"]} == {"工单编号"}
     login(client, zone, "grid_officer")
     assert client.get("/demands/import/").status_code == 403
+
+
+def test_a_merged_duplicate_shows_its_original_without_the_other_enterprises_details(
+    client, zone, file_demand, media
+):
+    """The contact of above1 follows the original (of above2) their duplicate was merged into: the progress,
+    not above2's contact person, phone or attachments."""
+    from jingkai.demands import services
+
+    upload = SimpleUploadedFile("现场照片.pdf", b"%PDF-1.4 above2", content_type="application/pdf")
+    original = file_demand(
+        enterprise=zone.above2, contact_name="王经理", contact_phone="13900000002", attachments=[upload]
+    )
+    duplicate = file_demand(enterprise=zone.above1, description="同一路段积水，希望尽快修复")
+    services.transition(duplicate, "merge", actor=zone["zone_admin"], original=original)
+    attachment = original.attachments.get()
+    url = f"/demands/{original.pk}/attachments/{attachment.pk}/"
+
+    login(client, zone, "enterprise")
+    page = client.get(f"/demands/{original.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "13900000002" not in html and "王经理" not in html and url not in html
+    assert client.get(url).status_code == 404
+
+    login(client, zone, "zone_admin")
+    assert "13900000002" in client.get(f"/demands/{original.pk}/").content.decode()
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 above2"

@@ -284,3 +284,15 @@ def test_filing_is_scoped(zone, category):
         channel=Channel.VISIT,
     )
     assert demand.state == S.SUBMITTED and demand.filed_by == zone["grid_officer"]
+
+
+def test_a_pending_extension_lapses_when_the_demand_enters_another_state(zone, demand_in):
+    """Asked against the take-up deadline, it must not later replace the reply deadline."""
+    demand = demand_in("assigned")
+    until = services.WorkingCalendar().add_working_days(demand.due_on, 2)
+    demand = step(demand, "request_extension", zone["department"], until=until, note="材料待补")
+    assert demand.extension_status == ExtensionStatus.PENDING
+    demand = step(demand, "take", zone["department"])
+    assert (demand.extension_status, demand.extension_until) == (ExtensionStatus.NONE, None)
+    with pytest.raises(services.TransitionConflict):
+        step(demand, "approve_extension", zone["zone_admin"])

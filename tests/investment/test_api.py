@@ -192,3 +192,19 @@ def test_list_and_summary_queries_do_not_grow_with_projects(api, inv):
         )
     after = (count("/api/projects"), count("/api/investment/summary?year=2022&by=owner"))
     assert after == before
+
+
+def test_staff_link_an_enterprise_outside_their_view_only_by_its_credit_code(api, inv):
+    from tests import factories as f
+
+    unseen = f.EnterpriseFactory(grid=inv.grid2)
+    client = api("investment")
+    body = {"name": "新项目", "investor": "某公司", "kind": "new", "origin": "domestic"}
+
+    by_id = client.post("/api/projects", body | {"code": "L1", "enterprise": str(unseen.pk)},
+                        content_type="application/json")  # fmt: skip
+    assert by_id.status_code == 422
+    assert {tuple(d["loc"]) for d in by_id.json()["detail"]} == {("body", "enterprise")}
+    by_code = client.post("/api/projects", body | {"code": "L2", "enterprise": unseen.uscc.lower()},
+                          content_type="application/json")  # fmt: skip
+    assert by_code.status_code == 201, by_code.content

@@ -257,6 +257,13 @@ def test_capital_increase_approval_adds_one_capital_change(inv):
     assert (ent.registered_capital, ent.total_investment) == (Decimal("1500000"), Decimal("5000000"))
     services.update_project(project, {"note": "再次保存"}, staff)
     assert CapitalChange.objects.filter(enterprise=ent).count() == 1
+    # The booked figures are fixed: changing them would leave the registry on the old ones.
+    with pytest.raises(ValidationError) as refused:
+        services.update_project(project, {"total_investment": Decimal("2500000")}, staff)
+    assert "total_investment" in refused.value.message_dict
+    project.refresh_from_db()
+    ent.refresh_from_db()
+    assert project.total_investment == Decimal("2000000") and ent.total_investment == Decimal("5000000")
 
 
 def test_capital_increase_in_another_currency_is_refused(inv):

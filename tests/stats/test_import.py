@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -217,3 +218,21 @@ def test_header_mapping(top, sub, field):
     from jingkai.stats.reader import map_header
 
     assert map_header(top, sub) == field
+
+
+def test_the_template_is_read_as_it_was_at_upload(zone, admin):
+    """Editing or deleting the template between preview and commit does not change how the file is read."""
+    content = messy_workbook(
+        [{"uscc": zone.above1.uscc, "name": "a", ("A01指标", "当期"): 5, ("A01指标", "年累"): 5}],
+        measures=("A01指标",), subs=("当期", "年累"), title="2023年1月报表",
+    )  # fmt: skip
+    template = StatsTemplate.objects.create(
+        name="统计局2023版", mapping={"A01指标|当期": "output_month", "A01指标|年累": "output_cum"}
+    )
+    batch = services.record_upload("月报.xlsx", content, admin, template=template.name)
+    template.delete()
+    batch, report = services.commit_batch(batch.pk, admin)
+    assert report.ok, report.errors
+    assert MonthlyReport.objects.get(enterprise=zone.above1).output_cum == Decimal("50000")
+    with pytest.raises(ValidationError):
+        services.record_upload("月报.xlsx", content, admin, template="没有这个模板")

@@ -145,7 +145,7 @@ def stats_targets(request, year: int):
     if not engine.sees_zone_aggregates(user):
         raise Http404
     result = []
-    for p in services.target_progress(year):
+    for p in services.target_progress(year, user=user):
         t = p.target
         member = t.chain or t.group or t.enterprise
         result.append(

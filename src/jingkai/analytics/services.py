@@ -10,12 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from jingkai.analytics import engine
 from jingkai.analytics.models import Rollup, Target, TargetKind, TargetScope
 from jingkai.core.money import YI
-from jingkai.enterprises.models import AnnualScale
+from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.stats.models import MonthlyReport
 
 HUNDRED_YI = 100 * YI
@@ -154,8 +154,14 @@ def progress(target: Target, period: dt.date | None = None) -> Progress:
     return Progress(target, period, actual, goal, base)
 
 
-def target_progress(year: int, period: dt.date | None = None) -> list[Progress]:
+def target_progress(year: int, period: dt.date | None = None, *, user=None) -> list[Progress]:
+    """The year's targets with progress; with a user, an enterprise's target only if that user may see the
+    enterprise (a department handler sees the zone's aggregates, not every enterprise's figures)."""
     targets = Target.objects.filter(year=year).select_related("chain", "group", "enterprise")
+    if user is not None:
+        targets = targets.filter(
+            Q(enterprise__isnull=True) | Q(enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
+        )
     return [progress(t, period) for t in targets]
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingkai.analytics import engine, services
+from jingkai.core.models import Role
 from jingkai.core.money import YI
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn, xlsx_response
@@ -150,7 +151,9 @@ def overview(request):
             "trend_chart": _chart(context["trend"], measure, bars="month"),
         }
         if context["zone_wide"]:
-            context["targets"] = [_progress_row(p) for p in services.target_progress(period.year, period)]
+            context["targets"] = [
+                _progress_row(p) for p in services.target_progress(period.year, period, user=request.user)
+            ]
             context["hundred_yi"] = services.hundred_yi(period, user)
     body = render_to_string("analytics/_overview_body.html", context, request)
     if key is not None:
@@ -187,7 +190,11 @@ def breakdown(request, by: str):
     period, measure = _choices(request)
     context = _base_context(request, period, measure)
     context["by"] = by
-    context["by_is_grid"] = by == "grid"
+    # Grid pages open for the grids a user may see (Grid.visible_to): none for department handlers, who see
+    # the zone's aggregates only.
+    context["by_is_grid"] = by == "grid" and (
+        request.user.is_zone_admin or request.user.role in (Role.GRID_LEADER, Role.GRID_OFFICER)
+    )
     context["by_label"] = engine.member_labels_title(by)
     if period is not None:
         result = engine.summary(period, by, measure, user=request.user)
@@ -328,7 +335,7 @@ def export(request, kind: str):
         ]
         rows = [
             [r["title"], r["goal"], r["actual"], r["share"], r["time_share"], r["pace_needed"], r["unit"]]
-            for r in map(_progress_row, services.target_progress(period.year, period))
+            for r in map(_progress_row, services.target_progress(period.year, period, user=request.user))
         ]
         return _xlsx(f"{_('Year targets')}-{period:%Y-%m}", columns, rows)
     raise Http404

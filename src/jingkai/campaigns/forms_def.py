@@ -11,11 +11,14 @@ an answer's error names its field's key.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from jingkai.core.money import parse_decimal
 
 FIELD_TYPES = {
     "text": gettext_lazy("Text"),
@@ -90,13 +93,15 @@ def validate_form(fields) -> list[dict]:
 
 
 def _number(value):
+    """A number as staff type it (core.money.parse_decimal: full-width digits, thousands separators), with an
+    optional percent sign (85% or 85％)."""
     if isinstance(value, bool):
         raise ValueError
     try:
-        number = Decimal(str(value).strip().rstrip("%").replace(",", ""))
+        number = parse_decimal(unicodedata.normalize("NFKC", str(value)).strip().rstrip("%"))
     except InvalidOperation:
         raise ValueError from None
-    if not number.is_finite():
+    if abs(number) >= Decimal("1e15"):  # beyond what a form answer means, and what a float keeps exactly
         raise ValueError
     return number
 

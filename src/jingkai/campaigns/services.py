@@ -183,7 +183,8 @@ def answer(target: CampaignTarget, actor, answers: dict, now=None) -> CampaignRe
     if not can_answer(actor, target):
         raise PermissionDenied(_("You may not answer for this enterprise."))
     # The status is read afresh: a campaign closed since the page was loaded takes no more answers.
-    campaign = Campaign.objects.get(pk=target.campaign_id)
+    # Locked like close_campaign locks it, so that an answer cannot land after a concurrent close.
+    campaign = Campaign.objects.select_for_update().get(pk=target.campaign_id)
     if campaign.status != CampaignStatus.OPEN:
         raise ValidationError({"status": [_("The campaign is not open for answers.")]})
     try:

@@ -152,8 +152,11 @@ def campaign_answer(request, pk: int, enterprise_id: int):
     if request.method == "POST":
         form = form_class(request.POST)
         form.is_valid()  # renders the values back; the service decides what is valid
+        # The values as posted, not form.cleaned_data: a value the form's own field refuses (an unknown
+        # choice) would be missing there and erase the stored answer; the service reports it instead.
+        posted = {k: request.POST.get(k, "").strip() for k in form.fields}
         try:
-            services.answer(target, request.user, {k: v for k, v in form.cleaned_data.items() if v != ""})
+            services.answer(target, request.user, {k: v for k, v in posted.items() if v != ""})
         except ValidationError as exc:
             for key, errors in exc.message_dict.items():
                 key = key.removeprefix("answers.")

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from jingkai.api.errors import query_error
@@ -266,9 +267,11 @@ def post_transition(request, demand_id: int, payload: TransitionIn):
         lookup = (
             {"pk": int(payload.department)} if payload.department.isdigit() else {"code": payload.department}
         )
-        kwargs["department"] = Department.objects.filter(**lookup).first()
+        kwargs["department"] = Department.objects.filter(is_active=True, **lookup).first()
         if kwargs["department"] is None:
-            raise ValidationError({"department": ["Unknown department"]})
+            raise ValidationError(
+                {"department": [_("Unknown department: %(value)s") % {"value": payload.department}]}
+            )
     if payload.original is not None:
         kwargs["original"] = get_visible_or_404(Demand.objects.all(), user, pk=payload.original)
     try:

@@ -169,6 +169,12 @@ def is_contact_of(user, enterprise_id: int) -> bool:
     return contact is not None and contact.enterprise_id == enterprise_id
 
 
+def sees_private_details(user, demand: Demand) -> bool:
+    """Contact person, phone and attachments: not for the contact of another enterprise, who sees this demand
+    only because their own duplicate was merged into it."""
+    return user.role != Role.ENTERPRISE or is_contact_of(user, demand.enterprise_id)
+
+
 def may_file_for(user, enterprise) -> bool:
     from jingkai.enterprises.models import Enterprise
 
@@ -483,6 +489,10 @@ def transition(
             current.due_on = due_for(state, current.category, today, calendar=calendar)
             current.overdue_since = None
             current.escalation_level = 0
+            if current.extension_status == ExtensionStatus.PENDING:
+                # A request was asked against the deadline of the state being left; it lapses with it.
+                current.extension_status = ExtensionStatus.NONE
+                current.extension_until = None
 
         if name == "accept":
             enter(S.ACCEPTED)

@@ -166,11 +166,13 @@ def demand_detail(request, pk: int):
     if user.role == Role.ENTERPRISE:
         events = events.filter(public=True)
     steps = services.allowed_transitions(user, demand)
+    private = services.sees_private_details(user, demand)
     context = {
         "demand": demand,
+        "private": private,
         "deadline_status": status,
         "events": events,
-        "attachments": demand.attachments.all(),
+        "attachments": demand.attachments.all() if private else [],
         "duplicates": Demand.objects.visible_to(user).filter(merged_into=demand).select_related("enterprise"),
         "steps": steps,
         "step_names": {s.name for s in steps},
@@ -202,7 +204,9 @@ def demand_transition(request, pk: int):
     kwargs = {"note": request.POST.get("note", "")}
     try:
         if dep := request.POST.get("department"):
-            kwargs["department"] = Department.objects.filter(pk=_int(dep)).first()
+            kwargs["department"] = Department.objects.filter(pk=_int(dep) or 0, is_active=True).first()
+            if kwargs["department"] is None:
+                raise ValidationError({"department": [_("Unknown department: %(value)s") % {"value": dep}]})
         if rating := request.POST.get("rating"):
             kwargs["rating"] = rating
         if until := request.POST.get("until"):
@@ -231,7 +235,7 @@ def demand_transition(request, pk: int):
 def attachment_download(request, pk: int, attachment_id: int):
     demand = get_visible_or_404(Demand.objects.all(), request.user, pk=pk)
     attachment = DemandAttachment.objects.filter(demand=demand, pk=attachment_id).first()
-    if attachment is None:
+    if attachment is None or not services.sees_private_details(request.user, demand):
         raise Http404
     try:
         handle = attachment.file.open("rb")

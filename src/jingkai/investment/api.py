@@ -173,6 +173,13 @@ def _detail(user, project_id: int) -> Project:
     return get_visible_or_404(rows, user, pk=project_id)
 
 
+def _enterprise_key(value: str) -> dict:
+    """An 18-character credit code (which may be all digits) or a numeric id."""
+    if len(value) == 18:
+        return {"uscc": value.upper()}
+    return {"pk": int(value)} if value.isdigit() else {"uscc": value.upper()}
+
+
 def resolve(data: dict, user) -> dict:
     """Codes and usernames in a body to rows; an unknown one is a 422 on its field."""
     errors = {}
@@ -180,12 +187,16 @@ def resolve(data: dict, user) -> dict:
         "chain": lambda v: Chain.objects.filter(code=v).first(),
         "park": lambda v: Park.objects.filter(code=v).first(),
         "owner": lambda v: User.objects.filter(username=v, is_active=True).first(),
-        # 招商 staff link a project to any enterprise of the registry (they keep the ledger); others
-        # only name enterprises they see.
+        # Everyone names an enterprise they see by id or credit code; 招商 staff also link a project to an
+        # enterprise outside their view (they keep the ledger), but only by its credit code, not by walking
+        # through sequential ids.
         "enterprise": lambda v: (
-            (Enterprise.objects.all() if services.can_edit(user) else Enterprise.objects.visible_to(user))
-            .filter(**({"pk": int(v)} if v.isdigit() else {"uscc": v.upper()}))
-            .first()
+            Enterprise.objects.visible_to(user).filter(**_enterprise_key(v)).first()
+            or (
+                Enterprise.objects.filter(uscc=v.upper()).first()
+                if services.can_edit(user) and len(v) == 18
+                else None
+            )
         ),
     }
     for field, find in lookups.items():

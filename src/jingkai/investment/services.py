@@ -223,6 +223,19 @@ def stage_reached(current: str, stage: str) -> bool:
     return STAGE_ORDER.index(current) >= STAGE_ORDER.index(stage)
 
 
+# What record_capital_increase wrote to the enterprise from: fixed once the increase is booked.
+BOOKED_FIELDS = frozenset(
+    {
+        "kind",
+        "enterprise",
+        "approval_on",
+        "total_investment",
+        "total_investment_currency",
+        "registered_capital_increase",
+    }
+)
+
+
 @transaction.atomic
 def update_project(project: Project, data: Mapping, user, *, reason: str = "") -> Project:
     """Change ledger fields; the row must still satisfy its stage's gate. Changes nothing if nothing changed."""
@@ -233,6 +246,21 @@ def update_project(project: Project, data: Mapping, user, *, reason: str = "") -
     changes = {k: v for k, v in values.items() if getattr(locked, k) != v}
     if not changes:
         return locked
+    booked = BOOKED_FIELDS & changes.keys()
+    if locked.capital_change_id and booked:
+        # The enterprise's CapitalChange and totals were written from these figures: changing them here would
+        # leave the registry silently on the old ones.
+        change = locked.capital_change
+        raise ValidationError(
+            {
+                field: _(
+                    "The capital increase of %(date)s is booked on the enterprise from this value; correct the "
+                    "enterprise's capital change first, or ask an administrator."
+                )
+                % {"date": change.changed_on}
+                for field in sorted(booked)
+            }
+        )
     for key, value in changes.items():
         setattr(locked, key, value)
     _save(locked, user, reason)

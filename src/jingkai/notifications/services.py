@@ -72,11 +72,11 @@ def send_pending_emails(limit_per_recipient: int = 50) -> int:
     """E-mail every notification not yet e-mailed, one digest per recipient; returns e-mails sent.
 
     Recipients without an e-mail address are marked as done all the same (they read them in the app).
-    Two queries whatever the volume (select, update) plus one SMTP connection for the batch.
+    One select, one update per 500 notifications, and one SMTP connection for the batch.
     """
     with transaction.atomic():
         pending = list(
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(emailed_at__isnull=True)
             .order_by("id")
             .values("id", "recipient_id", "recipient__email", "title", "url")
@@ -104,8 +104,8 @@ def send_pending_emails(limit_per_recipient: int = 50) -> int:
             messages.append(EmailMessage(subject, "\n".join(lines), to=[email]))
         if messages:
             get_connection().send_messages(messages)
-        last_id = pending[-1]["id"]
-        Notification.objects.filter(emailed_at__isnull=True, id__lte=last_id).update(
-            emailed_at=timezone.now()
-        )
+        # Exactly the rows read above: a row committed meanwhile, or locked by a concurrent run, waits.
+        ids, sent_at = [r["id"] for r in pending], timezone.now()
+        for start in range(0, len(ids), BATCH // 10):  # SQLite takes at most 999 parameters per statement
+            Notification.objects.filter(id__in=ids[start : start + BATCH // 10]).update(emailed_at=sent_at)
     return len(messages)

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -467,11 +468,15 @@ def write_reports(
 
 
 def refresh_analytics(periods) -> None:
-    """Tell the analytics engine once the transaction has committed."""
+    """Tell the analytics engine once the transaction has committed.
+
+    robust: a failing refresh must not turn a committed import into an error page (a retry would then be
+    refused as already imported); it is logged, and `engine.refresh_all()` rebuilds the rollups.
+    """
     from jingkai.analytics import engine
 
     periods = sorted(set(periods))
-    transaction.on_commit(lambda: engine.refresh(periods))
+    transaction.on_commit(lambda: engine.refresh(periods), robust=True)
 
 
 # --- Import entry points (core.importing) ------------------------------------------------------------
@@ -484,14 +489,31 @@ class Options:
 
 
 def options_of(batch: ImportBatch) -> Options:
-    """What the uploader chose (template, period) is kept on the batch so commit validates the same way."""
+    """What the uploader chose (template, period) is kept on the batch so commit validates the same way.
+
+    The template is kept as a copy of its mapping and unit taken at upload: renaming, editing or deleting it
+    between preview and commit cannot change how the file is read (a unit read as 元 instead of 万元 would be
+    10,000 times wrong).
+    """
     chosen = (batch.summary or {}).get("options", {})
     period = dt.date.fromisoformat(chosen["period"]) if chosen.get("period") else None
-    return Options(template_named(chosen.get("template")), period)
+    template = None
+    if chosen.get("template"):
+        template = StatsTemplate(
+            name=chosen["template"],
+            mapping=chosen.get("mapping") or {},
+            unit_scale=chosen.get("unit_scale") or 0,
+        )
+    return Options(template, period)
 
 
 def record_upload(file_name: str, content: bytes, user, *, template: str = "", period: dt.date | None = None):
-    options = {"template": template or "", "period": period.isoformat() if period else ""}
+    options = {"template": "", "period": period.isoformat() if period else ""}
+    if template:
+        chosen = template_named(template)
+        if chosen is None:
+            raise ValidationError({"template": [_("No template named “%(name)s”") % {"name": template}]})
+        options.update(template=chosen.name, mapping=chosen.mapping, unit_scale=chosen.unit_scale)
     return importing.record_upload(KIND, file_name, content, user, summary={"options": options})
 
 

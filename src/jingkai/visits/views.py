@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -152,11 +152,17 @@ def _not_visited(request):
     on = _day(request)
     enterprises = Enterprise.objects.visible_to(user)
     grid = community = None
+    # An area narrows the enterprises the user sees; it is found among those enterprises' areas, so a grid
+    # leader may open a community that holds some of their grid's enterprises (the summary links to it).
     if request.GET.get("grid"):
-        grid = get_visible_or_404(Grid.objects.all(), user, code=request.GET["grid"])
+        grid = get_object_or_404(
+            Grid.objects.filter(pk__in=enterprises.values("grid_id")), code=request.GET["grid"]
+        )
         enterprises = enterprises.filter(grid=grid)
     if request.GET.get("community"):
-        community = get_visible_or_404(Community.objects.all(), user, code=request.GET["community"])
+        community = get_object_or_404(
+            Community.objects.filter(pk__in=enterprises.values("community_id")), code=request.GET["community"]
+        )
         enterprises = enterprises.filter(community=community)
     return on, enterprises, grid, community
 

@@ -16,14 +16,17 @@ from jingkai.campaigns.forms import CampaignForm, GuideForm, answer_form_class
 from jingkai.campaigns.forms_def import FIELD_TYPES
 from jingkai.campaigns.models import Campaign, CampaignStatus, CampaignTarget
 from jingkai.campaigns.results import results_by_grid
+from jingkai.core.models import Role
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.core.xlsx import xlsx_response
 
 
-def _counts(user) -> dict:
+def _counts(user, campaign=None) -> dict:
+    targets = CampaignTarget.objects.visible_to(user)
+    if campaign is not None:
+        targets = targets.filter(campaign=campaign)
     rows = (
-        CampaignTarget.objects.visible_to(user)
-        .order_by()
+        targets.order_by()
         .values("campaign_id")
         .annotate(targets=Count("pk"), answered=Count("pk", filter=Q(response__isnull=False)))
     )
@@ -98,8 +101,8 @@ def campaign_detail(request, pk: int):
             "page": page,
             "query": query.urlencode(),
             "can_manage": services.can_manage_campaigns(user),
-            "can_guide": services.can_manage_campaigns(user) or user.role == "grid_leader",
-            "counts": _counts(user).get(campaign.pk, {"targets": 0, "answered": 0}),
+            "can_guide": services.can_manage_campaigns(user) or user.role == Role.GRID_LEADER,
+            "counts": _counts(user, campaign).get(campaign.pk, {"targets": 0, "answered": 0}),
         },
     )
 

@@ -52,7 +52,7 @@ def similar_demands(
         scope |= Q(category_id=category_id)
     candidates = (
         queryset.filter(scope, state__in=[*OPEN_STATES, DemandState.REPLIED])
-        .select_related("enterprise", "category")
+        .select_related("enterprise", "category__parent")
         .order_by("-submitted_at")[:CANDIDATES]
     )
     scored = []

@@ -13,13 +13,8 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from jingkai.core.models import ApiToken, Department, HolidayOverride, ImportBatch, Role, User
-
-
-def can_use_admin_site(user) -> bool:
-    """Superusers, and zone administrators who also hold is_staff."""
-    return bool(user.is_active and user.is_staff and (user.is_superuser or user.role == Role.ZONE_ADMIN))
-
+from jingkai.core.models import ApiToken, Department, HolidayOverride, ImportBatch, User
+from jingkai.core.permissions import can_use_admin_site
 
 # Django's default would let any is_staff user in; grid officers must not reach zone configuration.
 admin.site.has_permission = lambda request: can_use_admin_site(request.user)

@@ -1,13 +1,15 @@
-"""Template helpers shared by every page: money as officials write it, and the role-aware navigation."""
+"""Template helpers shared by every page: money as officials write it, permission checks by name, and the
+slots where other apps' panels appear."""
 
 from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from jingkai.core.admin import can_use_admin_site
-from jingkai.core.models import Role
+from jingkai.core import permissions
+from jingkai.core.contributions import Panel, declared
 from jingkai.core.money import format_money
 
 register = template.Library()
@@ -25,58 +27,46 @@ def money_wan(amount, currency="CNY"):
     return format_money(amount, currency or "CNY", unit="万")
 
 
-def _is_grid_role(user) -> bool:
-    return user.role in (Role.GRID_LEADER, Role.GRID_OFFICER)
-
-
-# (url name, label, who sees it). Who-sees-what is decided here, in Python, not in the template.
-NAV = [
-    ("home", _("Home"), lambda u: True),
-    ("enterprises:list", _("Enterprises"), lambda u: True),
-    ("grids:list", _("Grids"), lambda u: u.is_zone_admin or _is_grid_role(u)),
-    ("grids:community_list", _("Communities"), lambda u: u.is_zone_admin or u.role == Role.COMMUNITY_OFFICER),
-    ("grids:coverage", _("Coverage check"), lambda u: u.is_zone_admin),
-    ("chains:list", _("Industry chains"), lambda u: u.is_staff_role),
-    ("demands:list", _("Demands"), lambda u: True),
-    ("stats:import", _("Statistics import"), lambda u: u.is_zone_admin),
-    (
-        "analytics:overview",
-        _("Economic operation"),
-        lambda u: u.is_zone_admin or _is_grid_role(u) or u.role == Role.DEPARTMENT,
-    ),
-    ("visits:list", _("Visits and campaigns"), lambda u: u.role != Role.DEPARTMENT or u.is_zone_admin),
-    ("investment:list", _("Investment projects"), lambda u: _may_use_investment(u)),
-]
+def _user(context):
+    request = context.get("request")
+    return getattr(request, "user", None)
 
 
 @register.simple_tag(takes_context=True)
-def nav_items(context):
-    """The navbar links the signed-in user may follow; the longest one matching the path is active."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return []
-    items = [
-        {"url": reverse(name), "label": label, "active": False}
-        for name, label, allowed in NAV
-        if allowed(user)
-    ]
-    # /grids/communities/ lies under /grids/ too: only the most specific section is highlighted.
-    matching = [
-        i
-        for i in items
-        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
-    ]
-    if matching:
-        max(matching, key=lambda i: len(i["url"]))["active"] = True
-    return items
+def can(context, name: str, *args) -> bool:
+    """{% can "investment.can_view_figures" as allowed %}: a registered predicate (core.permissions) for the
+    signed-in user, with any further arguments (e.g. the object)."""
+    user = _user(context)
+    return bool(user is not None and user.is_authenticated and permissions.allows(name, user, *args))
 
 
 @register.simple_tag(takes_context=True)
 def show_admin_link(context) -> bool:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated and can_use_admin_site(user))
+    return can(context, "core.can_use_admin_site")
+
+
+@register.simple_tag(takes_context=True)
+def slot(context, name: str, obj):
+    """{% slot "enterprise.main" enterprise %}: the panels other apps declare for this slot (Panel, in
+    core.contributions), in their order, each as its app renders it; nothing for a signed-out user."""
+    user = _user(context)
+    if user is None or not user.is_authenticated:
+        return ""
+    parts = []
+    for panel in declared(Panel):
+        if panel.slot != name or not permissions.allows(panel.permission, user):
+            continue
+        if panel.render is not None:
+            parts.append(panel.render(context, obj))
+        else:
+            parts.append(
+                format_html(
+                    '<div hx-get="{}" hx-trigger="load" hx-swap="outerHTML" data-panel="{}"></div>',
+                    reverse(panel.url_name, args=[obj.pk]),
+                    panel.name,
+                )
+            )
+    return mark_safe("\n".join(str(p) for p in parts))
 
 
 @register.filter
@@ -84,9 +74,3 @@ def minutes(delta) -> int:
     """A timedelta in whole minutes, rounded up (a lock-out of 14.5 minutes is read as 15)."""
     seconds = delta.total_seconds()
     return int(-(-seconds // 60))
-
-
-def _may_use_investment(user) -> bool:
-    from jingkai.investment.views import may_use
-
-    return may_use(user)

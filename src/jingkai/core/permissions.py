@@ -1,0 +1,93 @@
+"""Permission predicates, defined once in `<app>/permissions.py` and found by name.
+
+    # demands/permissions.py
+    @predicate
+    def can_file(user, enterprise) -> bool: ...
+
+registers "demands.can_file". Views and services call the function itself; templates ask
+`{% can "demands.can_file" enterprise as allowed %}` (core's `jingkai` tag library); navigation entries, home
+cards and panels name it in their `permission`. Every `<app>/permissions.py` is imported on the first lookup
+by name, so a name is found whether or not its module was imported yet.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import autodiscover_modules
+
+_REGISTRY: dict[str, Callable[..., bool]] = {}
+
+
+def predicate(func: Callable[..., bool]) -> Callable[..., bool]:
+    """Register `func` as "<app label>.<function name>"; returns it unchanged."""
+    config = apps.get_containing_app_config(func.__module__)
+    if config is None:
+        raise ImproperlyConfigured(f"{func.__module__}.{func.__name__} is not in an installed app")
+    _REGISTRY[f"{config.label}.{func.__name__}"] = func
+    return func
+
+
+@functools.cache
+def _discover() -> None:
+    autodiscover_modules("permissions")
+
+
+def get(name: str) -> Callable[..., bool]:
+    if name not in _REGISTRY:
+        _discover()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ImproperlyConfigured(f"No permission predicate named {name!r}") from None
+
+
+def allows(name: str | None, user, *args) -> bool:
+    """Whether the named predicate allows the user (None: every signed-in, active user)."""
+    if name is None:
+        return bool(user is not None and user.is_authenticated and user.is_active)
+    return bool(get(name)(user, *args))
+
+
+def require(name: str, user, message, *args) -> None:
+    """Raise PermissionDenied(message) unless the named predicate allows the user (for views and services)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not allows(name, user, *args):
+        raise PermissionDenied(message)
+
+
+def names() -> list[str]:
+    _discover()
+    return sorted(_REGISTRY)
+
+
+# --- the kernel's own predicates ----------------------------------------------------------------------
+
+
+@predicate
+def can_use_admin_site(user) -> bool:
+    """Superusers, and zone administrators who also hold is_staff (Django's default would let any is_staff in)."""
+    from jingkai.core.models import Role
+
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and (user.is_superuser or user.role == Role.ZONE_ADMIN)
+    )
+
+
+@predicate
+def is_zone_admin(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_zone_admin)
+
+
+@predicate
+def is_staff_role(user) -> bool:
+    """Zone staff of any kind: everyone signed in except enterprise contacts."""
+    return bool(user is not None and user.is_authenticated and user.is_staff_role)

@@ -27,7 +27,7 @@ help:
 	@echo "make test-fast     the suite without browser and slow tests"
 	@echo "make test-browser  only the browser (Playwright + Chromium) tests"
 	@echo "make test-pg       the suite against PostgreSQL (PG_URL=$(PG_URL))"
-	@echo "make lint | fmt    ruff check + format check | ruff fix + format"
+	@echo "make lint | fmt    ruff check + format check + import contracts | ruff fix + format"
 	@echo "make bench         the page benchmark (benchmarks/pages.py, 100,000 enterprises)"
 	@echo "make install | assets | messages | clean"
 
@@ -81,9 +81,11 @@ test: setup lint
 
 # --- helpers -----------------------------------------------------------------------------------------
 
+# lint-imports: the layer and no-cycle contracts of pyproject.toml ([tool.importlinter]; docs/development.md).
 lint: $(PY_STAMP)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(BIN)/lint-imports
 
 fmt: $(PY_STAMP)
 	$(RUFF) check --fix .

@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "jingkai.visits",
     "jingkai.campaigns",
     "jingkai.investment",
+    "jingkai.shell",
     "jingkai.api",
     "jingkai.demo",
 ]

@@ -4,9 +4,10 @@ from django.urls import include, path
 from jingkai.api.api import api
 
 urlpatterns = [
+    path("", include("jingkai.shell.urls")),
     path("", include("jingkai.core.urls")),
     path("enterprises/", include("jingkai.enterprises.urls")),
-    path("grids/", include("jingkai.grids.urls")),
+    path("grids/", include("jingkai.enterprises.urls_areas")),
     path("chains/", include("jingkai.chains.urls")),
     path("notifications/", include("jingkai.notifications.urls")),
     path("demands/", include("jingkai.demands.urls")),

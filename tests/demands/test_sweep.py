@@ -9,10 +9,10 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from jingkai.core import sweeps
 from jingkai.demands import sweep
 from jingkai.demands.models import Demand, DemandEvent, DemandState
 from jingkai.notifications.models import Notification
+from jingkai.shell import sweeps
 from tests.demands.conftest import at
 
 FILED = dt.date(2023, 6, 5)  # Monday: accept by Tuesday 06-06

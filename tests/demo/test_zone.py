@@ -13,8 +13,8 @@ from jingkai.chains.models import Chain, ChainMembership, ChainRole
 from jingkai.core import uscc
 from jingkai.core.models import Role, User
 from jingkai.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, build_plan, generate_scale
+from jingkai.enterprises.coverage import default_year, find_gaps
 from jingkai.enterprises.models import AnnualScale, CapitalChange, Enterprise, EnterpriseGroup, Honour
-from jingkai.grids.coverage import default_year, find_gaps
 from jingkai.grids.models import AssignmentRole, Community, CommunityAssignment, Grid, GridAssignment
 from jingkai.parks.models import Building, Park
 

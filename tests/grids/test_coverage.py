@@ -1,8 +1,8 @@
 """find_gaps: every way an enterprise or an area can break the coverage invariant, and nothing else."""
 
 from jingkai.enterprises.choices import EnterpriseStatus
+from jingkai.enterprises.coverage import find_gaps
 from jingkai.enterprises.models import Enterprise
-from jingkai.grids.coverage import find_gaps
 from tests import factories as f
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jingkai.investment import reminders, services
+from jingkai.investment import services
+from jingkai.investment import sweep as reminders
 from jingkai.investment.models import ReminderSettings
 from jingkai.notifications.models import Notification
 from tests.investment.conftest import make_project

@@ -26,6 +26,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from jingkai.analytics.permissions import can_view_economy as may_use  # noqa: F401 (engine.may_use)
+from jingkai.analytics.permissions import sees_zone_aggregates
 from jingkai.stats.measures import MEASURES
 
 SUFFIXES = ("month", "cum", "cmp_month", "cmp_cum", "prev_month", "prev_cum")
@@ -282,22 +284,6 @@ def _restriction(user, enterprises=None) -> tuple[str, list] | None:
     if enterprises is not None:
         queryset = queryset.filter(pk__in=enterprises.order_by().values("pk"))
     return queryset.order_by().values("pk").query.sql_with_params()
-
-
-def sees_zone_aggregates(user) -> bool:
-    """Zone administrators and department handlers (经济发展局 …) read the whole zone's aggregates."""
-    from jingkai.core.models import Role
-
-    return bool(user.is_zone_admin or (user.is_active and user.role == Role.DEPARTMENT))
-
-
-def may_use(user) -> bool:
-    """Who reaches the economic-operation pages and summary API (others get 404)."""
-    from jingkai.core.models import Role
-
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return sees_zone_aggregates(user) or user.role in (Role.GRID_LEADER, Role.GRID_OFFICER)
 
 
 def summary(period: dt.date, by: str, measure: str = "output", user=None, enterprises=None) -> Summary:

@@ -12,6 +12,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+# The app's choices live in choices.py; they are imported here for the fields and for callers of models.
+from jingkai.analytics.choices import (  # noqa: F401
+    Dimension,
+    TargetKind,
+    TargetScope,
+)
 from jingkai.core.models import AuditedModel
 from jingkai.stats.measures import BY_CODE, MEASURES
 
@@ -21,16 +27,6 @@ from jingkai.stats.measures import BY_CODE, MEASURES
 #   <m>_prev_month, <m>_prev_cum those enterprises' figures a year earlier: YoY = cmp / prev - 1
 ROLLUP_SUFFIXES = ("month", "cum", "cmp_month", "cmp_cum", "prev_month", "prev_cum")
 ROLLUP_VALUE_FIELDS = [f"{m}_{suffix}" for m in MEASURES for suffix in ROLLUP_SUFFIXES]
-
-
-class Dimension(models.TextChoices):
-    ZONE = "zone", _("Whole zone")
-    CHAIN = "chain", _("Industry chain")
-    GRID = "grid", _("Grid")
-    ORIGIN = "origin", _("Capital origin")
-    PARK = "park", _("Park")
-    GROUP = "group", _("Enterprise group")
-    DIGITAL = "digital", _("Digital-economy core")
 
 
 class Rollup(models.Model):
@@ -70,18 +66,6 @@ class Refresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refreshed_at:%Y-%m-%d %H:%M} ({len(self.periods)})"
-
-
-class TargetScope(models.TextChoices):
-    ZONE = "zone", _("Whole zone")
-    CHAIN = "chain", _("Industry chain")
-    GROUP = "group", _("Enterprise group")
-    ENTERPRISE = "enterprise", _("Enterprise")
-
-
-class TargetKind(models.TextChoices):
-    LEVEL = "level", _("Reach the value")
-    INCREMENT = "increment", _("Increase over the previous year by the value")
 
 
 class Target(AuditedModel):

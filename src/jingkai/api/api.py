@@ -15,7 +15,7 @@ from jingkai.api.errors import install_handlers
 from jingkai.campaigns.api import router as campaigns_router
 from jingkai.demands.api import router as demands_router
 from jingkai.enterprises.api import router as enterprises_router
-from jingkai.grids.api import router as grids_router
+from jingkai.enterprises.api_grids import router as grids_router
 from jingkai.investment.api import router as investment_router
 from jingkai.notifications.api import router as notifications_router
 from jingkai.stats.api import router as stats_router

@@ -169,7 +169,7 @@ class GuideForm(BootstrapFormMixin, forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from jingkai.visits.forms import staff_users
+        from jingkai.core.models import staff_users
 
         super().__init__(*args, **kwargs)
         self.fields["guide"].queryset = staff_users()

@@ -13,43 +13,39 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jingkai.core.models import AuditedModel, Role
-from jingkai.core.scoping import ScopedQuerySet, can_see_anything
-from jingkai.enterprises.models import Enterprise, enterprise_scope
+# The app's choices live in choices.py; they are imported here for the fields and for callers of models.
+from jingkai.campaigns.choices import (  # noqa: F401
+    CampaignKind,
+    CampaignStatus,
+    ScopeKind,
+)
+from jingkai.core.models import AuditedModel
+from jingkai.core.scoping import ScopedQuerySet, scope_of
+from jingkai.enterprises.models import visible_enterprise_ids
+
+LAUNCHED = Q(campaign__status__in=[CampaignStatus.OPEN, CampaignStatus.CLOSED])
 
 
-class CampaignKind(models.TextChoices):
-    INSPECTION = "inspection", _("Inspection (排查)")
-    EMERGENCY = "emergency", _("Emergency")
-    RESUMPTION = "resumption", _("Resumption of work and production")
-    SURVEY = "survey", _("Survey")
+def _guided(scope) -> Q:
+    """Targets of launched campaigns the user was sent to as on-site guidance officer (驻企指导员)."""
+    return LAUNCHED & Q(guide=scope.user)
 
 
-class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
-
-
-class ScopeKind(models.TextChoices):
-    ZONE = "zone", _("Whole zone")
-    GRIDS = "grids", _("Selected grids")
-    CHAIN = "chain", _("Industry chain")
-    LIST = "list", _("Explicit list of enterprises")
+def _guided_or_in_scope(scope) -> Q:
+    """…and those of the enterprises the user sees."""
+    ids = visible_enterprise_ids(scope.user)
+    return LAUNCHED & (Q(guide=scope.user) | Q(enterprise__in=ids))
 
 
 def target_scope(user) -> Q | None:
-    """The Q over CampaignTarget a user may see: their enterprises' targets and those they guide."""
-    if not can_see_anything(user):
-        return Q(pk__in=[])
-    if user.is_zone_admin:
-        return None
-    scope = Q(campaign__status__in=[CampaignStatus.OPEN, CampaignStatus.CLOSED])
-    visible = Q(guide=user)
-    if user.role != Role.DEPARTMENT:
-        enterprise_q = enterprise_scope(user)
-        visible |= Q(enterprise__in=Enterprise.objects.filter(enterprise_q).values("pk"))
-    return scope & visible
+    """The Q over CampaignTarget a user may see: their enterprises' targets and those they guide (a department
+    handler: only those they guide)."""
+    return scope_of(user).rule(
+        grid=_guided_or_in_scope,
+        community=_guided_or_in_scope,
+        department=_guided,
+        enterprise=_guided_or_in_scope,
+    )
 
 
 class CampaignQuerySet(ScopedQuerySet):

@@ -22,41 +22,15 @@ from jingkai.campaigns.models import (
     CampaignTarget,
     ScopeKind,
 )
-from jingkai.core.models import Role
+from jingkai.campaigns.permissions import (  # noqa: F401 (views and the API call services.can_*)
+    can_answer,
+    can_answer_visible,
+    can_assign_guides,
+    can_manage_campaigns,
+)
 from jingkai.enterprises.choices import EnterpriseStatus
 from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.enterprises.queries import latest_scale_year
-
-
-def can_manage_campaigns(user) -> bool:
-    """Campaigns are set up, launched and closed by zone administrators."""
-    return bool(user and user.is_authenticated and user.is_zone_admin)
-
-
-def can_assign_guides(user, target: CampaignTarget) -> bool:
-    if can_manage_campaigns(user):
-        return True
-    return (
-        user.is_authenticated
-        and user.role == Role.GRID_LEADER
-        and Enterprise.objects.visible_to(user).filter(pk=target.enterprise_id).exists()
-    )
-
-
-def can_answer(user, target: CampaignTarget) -> bool:
-    """The enterprise's own contact, the staff whose scope holds it, and its guidance officer."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_zone_admin or target.guide_id == user.pk:
-        return True
-    if user.role == Role.DEPARTMENT:
-        return False
-    return Enterprise.objects.visible_to(user).filter(pk=target.enterprise_id).exists()
-
-
-def can_answer_visible(user, target: CampaignTarget) -> bool:
-    """can_answer for a target already fetched through CampaignTarget.objects.visible_to(user)."""
-    return user.is_zone_admin or target.guide_id == user.pk or user.role != Role.DEPARTMENT
 
 
 def _validate_campaign(data: dict) -> dict:

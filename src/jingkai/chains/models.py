@@ -1,9 +1,14 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jingkai.core.models import AuditedModel, Role
-from jingkai.core.scoping import ScopedQuerySet, can_see_anything
+# The app's choices live in choices.py; they are imported here for the fields and for callers of models.
+from jingkai.chains.choices import (  # noqa: F401
+    ChainRole,
+)
+from jingkai.core.models import AuditedModel
+from jingkai.core.scoping import ScopedQuerySet, everything, scope_of
 from jingkai.enterprises.models import RelatedToEnterpriseQuerySet
 
 
@@ -14,11 +19,18 @@ class ChainQuerySet(ScopedQuerySet):
         Members are always fetched through Enterprise.visible_to, so a chain page never shows an
         enterprise the user may not see.
         """
-        if not can_see_anything(user):
-            return self.none()
-        if user.role == Role.ENTERPRISE and not user.is_zone_admin:
-            return self.filter(memberships__enterprise__contacts__user=user).distinct()
-        return self
+        return self.scoped(
+            scope_of(user).rule(
+                grid=everything,
+                community=everything,
+                department=everything,
+                enterprise=lambda s: Q(
+                    pk__in=ChainMembership.objects.filter(enterprise__contacts__user=s.user).values(
+                        "chain_id"
+                    )
+                ),
+            )
+        )
 
 
 class Chain(AuditedModel):
@@ -37,12 +49,6 @@ class Chain(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ChainRole(models.TextChoices):
-    LEADER = "leader", _("Chain leader")
-    SUPPLIER = "supplier", _("Supporting supplier")
-    MEMBER = "member", _("Member")
 
 
 class ChainMembership(AuditedModel):

@@ -13,10 +13,12 @@ import json
 from pathlib import Path
 
 import polib
+from django.conf import settings
 
-from jingkai.settings import PACKAGE_DIR
-
-LOCALE_DIR = PACKAGE_DIR / "locale"
+# The catalogue the settings name (settings.LOCALE_PATHS); the package directory holds it and is where
+# makemessages scans.
+LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
+PACKAGE_DIR = LOCALE_DIR.parent
 PO_PATH = LOCALE_DIR / "zh_Hans" / "LC_MESSAGES" / "django.po"
 PENDING_DIR = LOCALE_DIR / "pending"
 

@@ -85,6 +85,11 @@ class User(AbstractUser):
         return self.is_active and self.role != Role.ENTERPRISE
 
 
+def staff_users() -> models.QuerySet:
+    """Active zone staff (everyone but enterprise contacts), by name: who may visit an enterprise or guide it."""
+    return User.objects.filter(is_active=True).exclude(role=Role.ENTERPRISE).order_by("full_name", "username")
+
+
 class HolidayOverride(AuditedModel):
     """One date of the State Council's yearly holiday notice; takes precedence over chinesecalendar."""
 

@@ -1,52 +1,16 @@
-"""Home dashboard, sign-in and sign-out, and the health check."""
+"""Sign-in and sign-out, and the health check (the home page is the shell's: jingkai.shell.views)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jingkai.core.forms import LoginForm
-from jingkai.core.models import Role
-from jingkai.enterprises import queries
-from jingkai.enterprises.models import AnnualScale, Enterprise
-from jingkai.grids.coverage import find_gaps
-from jingkai.grids.models import Community, Grid
-
-
-@login_required
-def home(request):
-    user = request.user
-    if user.role == Role.ENTERPRISE and not user.is_zone_admin:
-        # An enterprise contact has one thing to look at: their own enterprise.
-        own = Enterprise.objects.visible_to(user).values_list("pk", flat=True).first()
-        if own is not None:
-            return redirect("enterprises:detail", pk=own)
-        return render(request, "home.html", {"no_enterprise": True})
-
-    year = queries.latest_scale_year()
-    grids = Grid.objects.visible_to(user)
-    context = {
-        "year": year,
-        "enterprise_count": Enterprise.objects.visible_to(user).count(),
-        "above_count": queries.above_size_count(user, year),
-        "grid_count": grids.count(),
-        "community_count": Community.objects.visible_to(user).count(),
-        "honour_date": queries.reference_date(year),
-        "high_tech_count": queries.high_tech_count(user, queries.reference_date(year)),
-        "gap_count": len(find_gaps()) if user.is_zone_admin else None,
-    }
-    if context["grid_count"] > 1 and year is not None:
-        above = AnnualScale.objects.visible_to(user).filter(year=year, above_size=True)
-        context["grid_chart"] = list(
-            grids.annotate(above=queries.count_subquery(above, "enterprise__grid")).values("name", "above")
-        )
-    return render(request, "home.html", context)
 
 
 class LoginView(auth_views.LoginView):

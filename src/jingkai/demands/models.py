@@ -14,8 +14,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jingkai.core.models import AuditedModel, Role
-from jingkai.core.scoping import ScopedQuerySet, can_see_anything
+from jingkai.core.models import AuditedModel
+from jingkai.core.scoping import NOTHING, ScopedQuerySet, scope_of
+
+# The app's choices live in choices.py; they are imported here for the fields and for callers of models.
+from jingkai.demands.choices import (  # noqa: F401
+    ESCALATING_STATES,
+    FINAL_STATES,
+    OPEN_STATES,
+    SATISFIED_MIN,
+    Channel,
+    DemandState,
+    ExtensionStatus,
+    Rating,
+)
 
 # Defaults from RULES.md §7 (local time limits, in official working days); an admin edits them per
 # category, and a category left blank inherits from its parent, then from these.
@@ -27,54 +39,6 @@ DEFAULT_RATING_WINDOW_DAYS = 5  # 已答复 → 已办结 when not rated
 DEFAULT_AMBER_DAYS = 1  # amber = due today or within this many working days
 DEFAULT_LEVEL2_AFTER_DAYS = 2  # escalate to the zone admins this many working days after the deadline
 DEFAULT_MAX_EXTENSION_DAYS = 20  # 舟山: extension ≤ 20 days
-
-
-class DemandState(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    ASSIGNED = "assigned", _("Assigned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    REPLIED = "replied", _("Replied")
-    CLOSED = "closed", _("Closed")
-    REJECTED = "rejected", _("Not accepted")
-    MERGED = "merged", _("Merged")
-
-
-OPEN_STATES = (
-    DemandState.SUBMITTED,
-    DemandState.ACCEPTED,
-    DemandState.ASSIGNED,
-    DemandState.IN_PROGRESS,
-)
-# States whose deadline escalates when missed (a replied demand waits for the enterprise's rating).
-ESCALATING_STATES = OPEN_STATES
-FINAL_STATES = (DemandState.CLOSED, DemandState.REJECTED, DemandState.MERGED)
-
-
-class Channel(models.TextChoices):
-    PORTAL = "portal", _("Enterprise portal")
-    VISIT = "visit", _("Visit")
-    HOTLINE = "hotline", _("Hotline")
-    STAFF = "staff", _("Entered by staff")
-    IMPORT = "import", _("Batch import")
-
-
-class Rating(models.IntegerChoices):
-    VERY_SATISFIED = 5, _("Very satisfied")
-    SATISFIED = 4, _("Satisfied")
-    BASICALLY_SATISFIED = 3, _("Basically satisfied")
-    DISSATISFIED = 2, _("Dissatisfied")
-    VERY_DISSATISFIED = 1, _("Very dissatisfied")
-
-
-SATISFIED_MIN = 3  # satisfaction rate = share of ratings ≥ 3 (基本满意 or better)
-
-
-class ExtensionStatus(models.TextChoices):
-    NONE = "", _("None")
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
 
 
 class DemandPolicy(AuditedModel):
@@ -166,34 +130,39 @@ class DemandCategory(AuditedModel):
         return f"{self.parent.name} / {self.name}" if self.parent_id and self.parent else self.name
 
 
-def _enterprise_ids(user):
-    from jingkai.enterprises.models import Enterprise, enterprise_scope
+def _own_or_merged_into(scope) -> Q:
+    """An enterprise contact: their enterprise's demands, and the originals their merged duplicates went to."""
+    from jingkai.enterprises.models import visible_enterprise_ids
 
-    scope = enterprise_scope(user)
-    return None if scope is None else Enterprise.objects.filter(scope).values("pk")
+    own = visible_enterprise_ids(scope.user)
+    originals = Demand.objects.filter(enterprise__in=own, merged_into__isnull=False).values("merged_into_id")
+    return Q(enterprise__in=own) | Q(pk__in=originals)
+
+
+def _routed_to_department(scope) -> Q:
+    """A department handler: demands with the department now, and those it ever handled."""
+    if not scope.department_id:
+        return NOTHING
+    ever = DemandEvent.objects.filter(department_id=scope.department_id).values("demand_id")
+    return Q(department_id=scope.department_id) | Q(pk__in=ever)
+
+
+def _of_visible_enterprises(scope) -> Q:
+    from jingkai.enterprises.models import visible_enterprise_ids
+
+    return Q(enterprise__in=visible_enterprise_ids(scope.user))
 
 
 class DemandQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        if not can_see_anything(user):
-            return self.none()
-        if user.is_zone_admin:
-            return self
-        if user.role == Role.DEPARTMENT:
-            if not user.department_id:
-                return self.none()
-            ever = DemandEvent.objects.filter(department_id=user.department_id).values("demand_id")
-            return self.filter(Q(department_id=user.department_id) | Q(pk__in=ever))
-        if user.role == Role.ENTERPRISE:
-            own = _enterprise_ids(user)
-            # A merged duplicate's enterprise follows the original too.
-            originals = Demand.objects.filter(enterprise__in=own, merged_into__isnull=False).values(
-                "merged_into_id"
+        return self.scoped(
+            scope_of(user).rule(
+                grid=_of_visible_enterprises,
+                community=_of_visible_enterprises,
+                department=_routed_to_department,
+                enterprise=_own_or_merged_into,
             )
-            return self.filter(Q(enterprise__in=own) | Q(pk__in=originals))
-        if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER, Role.COMMUNITY_OFFICER):
-            return self.filter(enterprise__in=_enterprise_ids(user))
-        return self.none()
+        )
 
     def open(self):
         return self.filter(state__in=OPEN_STATES)

@@ -17,6 +17,8 @@ LIST_RELATED = ["enterprise", "category__parent", "department", "enterprise__gri
 def with_deadline_status(queryset, today: dt.date, amber: dt.date | None = None):
     """Annotate `deadline_status`: red (overdue), amber (due by the amber date), green, '' (no deadline).
 
+    The deadline colour's one home: pages, the API, the export and the profile panel all read this annotation.
+
     A replied demand's deadline is its rating window: it is never red, only closed by the sweep.
     """
     amber = amber or amber_until(today, WorkingCalendar(), policy())

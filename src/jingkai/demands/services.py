@@ -14,6 +14,7 @@ Refusals:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -43,10 +44,15 @@ from jingkai.demands.models import (
     ExtensionStatus,
     Rating,
 )
+from jingkai.demands.permissions import (
+    contact_or_admin,
+    handler,
+    may_file_for,
+    supervisor,
+    zone_admin,
+)
 
 S = DemandState
-# Roles that file demands (besides the zone admins): staff for the enterprises they see, contacts for their own.
-FILING_ROLES = (Role.GRID_LEADER, Role.GRID_OFFICER, Role.COMMUNITY_OFFICER, Role.ENTERPRISE)
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 ATTACHMENT_TYPES = {
@@ -144,181 +150,8 @@ def due_for(
     return None
 
 
-def deadline_status(due_on: dt.date | None, today: dt.date, amber_until: dt.date) -> str:
-    """'red' overdue, 'amber' due by amber_until, 'green' later, '' no deadline."""
-    if due_on is None:
-        return ""
-    if due_on < today:
-        return "red"
-    if due_on <= amber_until:
-        return "amber"
-    return "green"
-
-
 def amber_until(today: dt.date, calendar: WorkingCalendar | None = None, pol: DemandPolicy | None = None):
     return (calendar or WorkingCalendar()).add_working_days(today, (pol or policy()).amber_days)
-
-
-# ------------------------------------------------------------------------------------------- who may
-
-
-def is_contact_of(user, enterprise_id: int) -> bool:
-    if user.role != Role.ENTERPRISE:
-        return False
-    contact = getattr(user, "enterprise_contact", None)
-    return contact is not None and contact.enterprise_id == enterprise_id
-
-
-def sees_private_details(user, demand: Demand) -> bool:
-    """Contact person, phone and attachments: not for the contact of another enterprise, who sees this demand
-    only because their own duplicate was merged into it."""
-    return user.role != Role.ENTERPRISE or is_contact_of(user, demand.enterprise_id)
-
-
-def may_file_for(user, enterprise) -> bool:
-    from jingkai.enterprises.models import Enterprise
-
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_zone_admin:
-        return True
-    if user.role == Role.ENTERPRISE:
-        return is_contact_of(user, enterprise.pk)
-    if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER, Role.COMMUNITY_OFFICER):
-        return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
-    return False
-
-
-def _admin(user, demand) -> bool:
-    return user.is_zone_admin
-
-
-def _handler(user, demand) -> bool:
-    return (
-        user.role == Role.DEPARTMENT
-        and user.department_id is not None
-        and user.department_id == demand.department_id
-    )
-
-
-def _contact(user, demand) -> bool:
-    return is_contact_of(user, demand.enterprise_id)
-
-
-def _contact_or_admin(user, demand) -> bool:
-    return _admin(user, demand) or _contact(user, demand)
-
-
-def _supervisor(user, demand) -> bool:
-    """督办: zone admins, and the grid leader (or community officer) of the demand's enterprise."""
-    from jingkai.grids.models import active_q
-
-    if user.is_zone_admin:
-        return True
-    enterprise = demand.enterprise
-    if user.role == Role.GRID_LEADER and enterprise.grid_id:
-        return user.grid_assignments.filter(active_q(), grid_id=enterprise.grid_id, role="leader").exists()
-    if user.role == Role.COMMUNITY_OFFICER and enterprise.community_id:
-        return user.community_assignments.filter(active_q(), community_id=enterprise.community_id).exists()
-    return False
-
-
-# ------------------------------------------------------------------------------------- the table
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: tuple[str, ...]
-    target: str | None  # None: the state does not change (or depends on the parameters)
-    may: Callable
-    who: str  # for the documentation and the refusal message
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
-        Transition("accept", gettext_lazy("Accept"), (S.SUBMITTED,), S.ACCEPTED, _admin, "zone_admin"),
-        Transition(
-            "reject", gettext_lazy("Decline"), (S.SUBMITTED, S.ACCEPTED), S.REJECTED, _admin, "zone_admin"
-        ),
-        Transition(
-            "merge",
-            gettext_lazy("Merge as duplicate"),
-            (S.SUBMITTED, S.ACCEPTED),
-            S.MERGED,
-            _admin,
-            "zone_admin",
-        ),
-        Transition("assign", gettext_lazy("Assign"), (S.ACCEPTED,), S.ASSIGNED, _admin, "zone_admin"),
-        Transition(
-            "reassign",
-            gettext_lazy("Reassign"),
-            (S.ASSIGNED, S.IN_PROGRESS),
-            S.ASSIGNED,
-            _admin,
-            "zone_admin",
-        ),
-        Transition("take", gettext_lazy("Take up"), (S.ASSIGNED,), S.IN_PROGRESS, _handler, "department"),
-        Transition(
-            "return", gettext_lazy("Return"), (S.ASSIGNED, S.IN_PROGRESS), S.ACCEPTED, _handler, "department"
-        ),
-        Transition(
-            "request_extension",
-            gettext_lazy("Ask for an extension"),
-            (S.ASSIGNED, S.IN_PROGRESS),
-            None,
-            _handler,
-            "department",
-        ),
-        Transition(
-            "approve_extension",
-            gettext_lazy("Approve the extension"),
-            (S.ASSIGNED, S.IN_PROGRESS),
-            None,
-            _admin,
-            "zone_admin",
-        ),
-        Transition(
-            "refuse_extension",
-            gettext_lazy("Refuse the extension"),
-            (S.ASSIGNED, S.IN_PROGRESS),
-            None,
-            _admin,
-            "zone_admin",
-        ),
-        Transition("reply", gettext_lazy("Reply"), (S.IN_PROGRESS,), S.REPLIED, _handler, "department"),
-        Transition("rate", gettext_lazy("Rate"), (S.REPLIED,), None, _contact_or_admin, "enterprise"),
-        Transition(
-            "reopen",
-            gettext_lazy("Reopen"),
-            (S.REPLIED, S.CLOSED),
-            S.IN_PROGRESS,
-            _contact_or_admin,
-            "enterprise",
-        ),
-        Transition("supervise", gettext_lazy("Supervise"), OPEN_STATES, None, _supervisor, "supervisor"),
-    ]
-}
-
-
-def allowed_transitions(user, demand: Demand) -> list[Transition]:
-    """The steps this user may take on this demand now (for the buttons on its page)."""
-    result = []
-    for t in TRANSITIONS.values():
-        if demand.state not in t.sources or not t.may(user, demand):
-            continue
-        if t.name == "request_extension" and demand.extension_status == ExtensionStatus.PENDING:
-            continue
-        if t.name in ("approve_extension", "refuse_extension") and (
-            demand.extension_status != ExtensionStatus.PENDING
-        ):
-            continue
-        if t.name == "reopen" and demand.state == S.CLOSED and not _contact_or_admin(user, demand):
-            continue
-        result.append(t)
-    return result
 
 
 # ----------------------------------------------------------------------------------------- filing
@@ -421,12 +254,351 @@ def add_attachment(demand: Demand, upload, actor) -> DemandAttachment:
 
 
 # ----------------------------------------------------------------------------------- transitions
+#
+# One table (TRANSITIONS, below its handlers): each step names its sources, its target, who may take it, and the
+# handler that checks its parameters and writes its fields. transition() does what every step shares: it locks
+# the row, refuses a stale version or a state the step does not start from, checks the actor, runs the step's
+# handler, then saves the demand and its event and sends the notices the handler queued.
 
 
 def _required(value, field: str, message: str):
     if value in (None, "") or (isinstance(value, str) and not value.strip()):
         raise ValidationError({field: [message]})
     return value.strip() if isinstance(value, str) else value
+
+
+@dataclass
+class Step:
+    """A step being taken: the locked demand, the event that records it, the caller's parameters, and the
+    notices to send once it is saved (audience, title with %(title)s)."""
+
+    demand: Demand
+    event: DemandEvent
+    actor: object
+    note: str
+    department: Department | None
+    rating: int | None
+    until: dt.date | None
+    original: Demand | None
+    now: dt.datetime
+    today: dt.date
+    calendar: WorkingCalendar
+    target: str | None
+    notices: list[tuple] = dataclasses.field(default_factory=list)
+
+    def enter(self, state: str) -> None:
+        """Move to a state: its deadline starts, overdue and escalation are reset."""
+        current = self.demand
+        self.target = state
+        current.state = state
+        current.state_entered_at = self.now
+        current.due_on = due_for(state, current.category, self.today, calendar=self.calendar)
+        current.overdue_since = None
+        current.escalation_level = 0
+        if current.extension_status == ExtensionStatus.PENDING:
+            # A request was asked against the deadline of the state being left; it lapses with it.
+            current.extension_status = ExtensionStatus.NONE
+            current.extension_until = None
+
+    def notify(self, audience: str, title: str) -> None:
+        self.notices.append((audience, title))
+
+
+def _accept(step: Step) -> None:
+    step.enter(S.ACCEPTED)
+
+
+def _reject(step: Step) -> None:
+    _required(step.note, "note", _("Give the reason for not accepting the demand."))
+    step.enter(S.REJECTED)
+    step.demand.closed_at = step.now
+
+
+def _merge(step: Step) -> None:
+    current = step.demand
+    _required(step.original, "original", _("Choose the original demand."))
+    original = Demand.objects.filter(pk=step.original.pk).first()
+    if original is None or original.pk == current.pk:
+        raise ValidationError({"original": [_("Choose another demand as the original.")]})
+    if original.state in (S.MERGED, S.REJECTED):
+        raise ValidationError({"original": [_("The original must not itself be merged or declined.")]})
+    step.enter(S.MERGED)
+    current.merged_into = original
+    current.closed_at = step.now
+    step.event.note = step.note or _("Merged into %(number)s") % {"number": original.number}
+    DemandEvent.objects.create(
+        demand=original,
+        action="merged_in",
+        actor=step.actor,
+        at=step.now,
+        note=_("Duplicate %(number)s (%(enterprise)s) merged into this demand")
+        % {"number": current.number, "enterprise": current.enterprise.display_name},
+    )
+
+
+def _assign(step: Step, *, reassign: bool = False) -> None:
+    current, department = step.demand, step.department
+    _required(department, "department", _("Choose the department."))
+    if not department.is_active:
+        raise ValidationError({"department": [_("This department is not active.")]})
+    if reassign:
+        _required(step.note, "note", _("Give the reason for reassigning."))
+        if department.pk == current.department_id:
+            raise ValidationError({"department": [_("The demand is already with this department.")]})
+    current.department = department
+    current.extension_status = ExtensionStatus.NONE
+    current.extension_until = None
+    step.enter(S.ASSIGNED)
+    step.event.department = department
+    step.notify("department", _("Demand assigned to your department: %(title)s"))
+
+
+def _reassign(step: Step) -> None:
+    _assign(step, reassign=True)
+
+
+def _take(step: Step) -> None:
+    step.enter(S.IN_PROGRESS)
+
+
+def _return(step: Step) -> None:
+    current = step.demand
+    _required(step.note, "note", _("Give the reason for returning the demand."))
+    current.department = None
+    current.extension_status = ExtensionStatus.NONE
+    current.extension_until = None
+    step.enter(S.ACCEPTED)
+    step.notify("admins", _("Demand returned by the department: %(title)s"))
+
+
+def _request_extension(step: Step) -> None:
+    current, until, today = step.demand, step.until, step.today
+    _required(step.note, "note", _("Give the reason for the delay."))
+    _required(until, "until", _("Give the new deadline."))
+    if current.extension_status == ExtensionStatus.PENDING:
+        raise TransitionConflict(_("An extension is already waiting for a decision."), current.state)
+    if current.due_on is not None and today > current.due_on:
+        raise ValidationError(
+            {
+                "until": [
+                    _("An extension must be asked before the deadline (%(due)s).")
+                    % {"due": current.due_on.isoformat()}
+                ]
+            }
+        )
+    if current.due_on is not None and until <= current.due_on:
+        raise ValidationError({"until": [_("The new deadline must be after the current one.")]})
+    latest = step.calendar.add_working_days(current.due_on or today, policy().max_extension_days)
+    if until > latest:
+        raise ValidationError(
+            {"until": [_("An extension may reach %(date)s at the latest.") % {"date": latest.isoformat()}]}
+        )
+    current.extension_status = ExtensionStatus.PENDING
+    current.extension_until = until
+    current.extension_reason = step.note
+    step.event.due_on = until
+    step.notify("admins", _("Extension asked: %(title)s"))
+
+
+def _approve_extension(step: Step) -> None:
+    current = step.demand
+    if current.extension_status != ExtensionStatus.PENDING:
+        raise TransitionConflict(_("No extension is waiting for a decision."), current.state)
+    current.extension_status = ExtensionStatus.APPROVED
+    current.due_on = current.extension_until
+    current.overdue_since = None
+    current.escalation_level = 0
+    step.event.due_on = current.due_on
+    step.event.note = step.note or current.extension_reason
+    step.notify("department", _("Extension approved: %(title)s"))
+    step.notify("contacts", _("Your demand's deadline was extended: %(title)s"))
+
+
+def _refuse_extension(step: Step) -> None:
+    current = step.demand
+    _required(step.note, "note", _("Give the reason for refusing the extension."))
+    if current.extension_status != ExtensionStatus.PENDING:
+        raise TransitionConflict(_("No extension is waiting for a decision."), current.state)
+    current.extension_status = ExtensionStatus.REFUSED
+    step.notify("department", _("Extension refused: %(title)s"))
+
+
+def _reply(step: Step) -> None:
+    current = step.demand
+    _required(step.note, "note", _("Write the reply to the enterprise."))
+    current.reply = step.note
+    current.replied_at = step.now
+    step.enter(S.REPLIED)
+    step.notify("contacts", _("Your demand was answered: %(title)s"))
+
+
+def _rate(step: Step) -> None:
+    current = step.demand
+    try:
+        rating = int(step.rating)
+    except (TypeError, ValueError):
+        rating = None
+    if rating not in Rating.values:
+        raise ValidationError({"rating": [_("Choose a rating from 非常满意 to 非常不满意.")]})
+    current.rating = rating
+    current.rating_comment = step.note
+    current.rated_at = step.now
+    step.event.level = rating
+    if rating >= SATISFIED_MIN:
+        step.enter(S.CLOSED)
+        current.closed_at = step.now
+    else:
+        _required(step.note, "note", _("Tell us what is not solved: a bad rating reopens the demand."))
+        current.reopen_count += 1
+        step.enter(S.IN_PROGRESS if current.department_id else S.ACCEPTED)
+        step.notify("department", _("Demand reopened after a bad rating: %(title)s"))
+        step.notify("admins", _("Demand reopened after a bad rating: %(title)s"))
+
+
+def _reopen(step: Step) -> None:
+    current = step.demand
+    _required(step.note, "note", _("Say why the demand is not solved."))
+    current.reopen_count += 1
+    current.closed_at = None
+    step.enter(S.IN_PROGRESS if current.department_id else S.ACCEPTED)
+    step.notify("department", _("Demand reopened: %(title)s"))
+
+
+def _supervise(step: Step) -> None:
+    _required(step.note, "note", _("Write the supervision instruction."))
+    step.event.level = step.demand.escalation_level
+    step.notify("department", _("Supervision (督办) of a demand: %(title)s"))
+
+
+def _always(demand: Demand) -> bool:
+    return True
+
+
+def _no_pending_extension(demand: Demand) -> bool:
+    return demand.extension_status != ExtensionStatus.PENDING
+
+
+def _pending_extension(demand: Demand) -> bool:
+    return demand.extension_status == ExtensionStatus.PENDING
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str | None  # None: the state does not change (or depends on the parameters)
+    may: Callable  # may(user, demand): who may take the step (demands.permissions)
+    who: str  # for the documentation and the refusal message
+    handle: Callable[[Step], None]  # checks the step's parameters and writes its fields
+    offered: Callable[[Demand], bool] = _always  # whether the demand's page offers it now
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "accept", gettext_lazy("Accept"), (S.SUBMITTED,), S.ACCEPTED, zone_admin, "zone_admin", _accept
+        ),
+        Transition(
+            "reject",
+            gettext_lazy("Decline"),
+            (S.SUBMITTED, S.ACCEPTED),
+            S.REJECTED,
+            zone_admin,
+            "zone_admin",
+            _reject,
+        ),
+        Transition(
+            "merge",
+            gettext_lazy("Merge as duplicate"),
+            (S.SUBMITTED, S.ACCEPTED),
+            S.MERGED,
+            zone_admin,
+            "zone_admin",
+            _merge,
+        ),
+        Transition(
+            "assign", gettext_lazy("Assign"), (S.ACCEPTED,), S.ASSIGNED, zone_admin, "zone_admin", _assign
+        ),
+        Transition(
+            "reassign",
+            gettext_lazy("Reassign"),
+            (S.ASSIGNED, S.IN_PROGRESS),
+            S.ASSIGNED,
+            zone_admin,
+            "zone_admin",
+            _reassign,
+        ),
+        Transition(
+            "take", gettext_lazy("Take up"), (S.ASSIGNED,), S.IN_PROGRESS, handler, "department", _take
+        ),
+        Transition(
+            "return",
+            gettext_lazy("Return"),
+            (S.ASSIGNED, S.IN_PROGRESS),
+            S.ACCEPTED,
+            handler,
+            "department",
+            _return,
+        ),
+        Transition(
+            "request_extension",
+            gettext_lazy("Ask for an extension"),
+            (S.ASSIGNED, S.IN_PROGRESS),
+            None,
+            handler,
+            "department",
+            _request_extension,
+            offered=_no_pending_extension,
+        ),
+        Transition(
+            "approve_extension",
+            gettext_lazy("Approve the extension"),
+            (S.ASSIGNED, S.IN_PROGRESS),
+            None,
+            zone_admin,
+            "zone_admin",
+            _approve_extension,
+            offered=_pending_extension,
+        ),
+        Transition(
+            "refuse_extension",
+            gettext_lazy("Refuse the extension"),
+            (S.ASSIGNED, S.IN_PROGRESS),
+            None,
+            zone_admin,
+            "zone_admin",
+            _refuse_extension,
+            offered=_pending_extension,
+        ),
+        Transition(
+            "reply", gettext_lazy("Reply"), (S.IN_PROGRESS,), S.REPLIED, handler, "department", _reply
+        ),
+        Transition("rate", gettext_lazy("Rate"), (S.REPLIED,), None, contact_or_admin, "enterprise", _rate),
+        Transition(
+            "reopen",
+            gettext_lazy("Reopen"),
+            (S.REPLIED, S.CLOSED),
+            S.IN_PROGRESS,
+            contact_or_admin,
+            "enterprise",
+            _reopen,
+        ),
+        Transition(
+            "supervise", gettext_lazy("Supervise"), OPEN_STATES, None, supervisor, "supervisor", _supervise
+        ),
+    ]
+}
+
+
+def allowed_transitions(user, demand: Demand) -> list[Transition]:
+    """The steps this user may take on this demand now (for the buttons on its page)."""
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if demand.state in t.sources and t.may(user, demand) and t.offered(demand)
+    ]
 
 
 def transition(
@@ -448,7 +620,6 @@ def transition(
     now = now or timezone.now()
     today = timezone.localdate(now)
     note = (note or "").strip()
-    calendar = WorkingCalendar()
     with transaction.atomic():
         current = (
             Demand.objects.select_for_update(of=("self",))
@@ -475,158 +646,24 @@ def transition(
         from_state = current.state
         if current.due_on is not None and from_state in OPEN_STATES and today > current.due_on:
             current.ever_overdue = True
-        event = DemandEvent(
-            demand=current, action=name, from_state=from_state, actor=actor, at=now, note=note
+        taking = Step(
+            demand=current,
+            event=DemandEvent(
+                demand=current, action=name, from_state=from_state, actor=actor, at=now, note=note
+            ),
+            actor=actor,
+            note=note,
+            department=department,
+            rating=rating,
+            until=until,
+            original=original,
+            now=now,
+            today=today,
+            calendar=WorkingCalendar(),
+            target=step.target,
         )
-        notices: list[tuple] = []
-        target = step.target
-
-        def enter(state):
-            nonlocal target
-            target = state
-            current.state = state
-            current.state_entered_at = now
-            current.due_on = due_for(state, current.category, today, calendar=calendar)
-            current.overdue_since = None
-            current.escalation_level = 0
-            if current.extension_status == ExtensionStatus.PENDING:
-                # A request was asked against the deadline of the state being left; it lapses with it.
-                current.extension_status = ExtensionStatus.NONE
-                current.extension_until = None
-
-        if name == "accept":
-            enter(S.ACCEPTED)
-        elif name == "reject":
-            _required(note, "note", _("Give the reason for not accepting the demand."))
-            enter(S.REJECTED)
-            current.closed_at = now
-        elif name == "merge":
-            _required(original, "original", _("Choose the original demand."))
-            original = Demand.objects.filter(pk=original.pk).first()
-            if original is None or original.pk == current.pk:
-                raise ValidationError({"original": [_("Choose another demand as the original.")]})
-            if original.state in (S.MERGED, S.REJECTED):
-                raise ValidationError(
-                    {"original": [_("The original must not itself be merged or declined.")]}
-                )
-            enter(S.MERGED)
-            current.merged_into = original
-            current.closed_at = now
-            event.note = note or _("Merged into %(number)s") % {"number": original.number}
-            DemandEvent.objects.create(
-                demand=original,
-                action="merged_in",
-                actor=actor,
-                at=now,
-                note=_("Duplicate %(number)s (%(enterprise)s) merged into this demand")
-                % {"number": current.number, "enterprise": current.enterprise.display_name},
-            )
-        elif name in ("assign", "reassign"):
-            _required(department, "department", _("Choose the department."))
-            if not department.is_active:
-                raise ValidationError({"department": [_("This department is not active.")]})
-            if name == "reassign":
-                _required(note, "note", _("Give the reason for reassigning."))
-                if department.pk == current.department_id:
-                    raise ValidationError({"department": [_("The demand is already with this department.")]})
-            current.department = department
-            current.extension_status = ExtensionStatus.NONE
-            current.extension_until = None
-            enter(S.ASSIGNED)
-            event.department = department
-            notices.append(("department", _("Demand assigned to your department: %(title)s")))
-        elif name == "take":
-            enter(S.IN_PROGRESS)
-        elif name == "return":
-            _required(note, "note", _("Give the reason for returning the demand."))
-            current.department = None
-            current.extension_status = ExtensionStatus.NONE
-            current.extension_until = None
-            enter(S.ACCEPTED)
-            notices.append(("admins", _("Demand returned by the department: %(title)s")))
-        elif name == "request_extension":
-            _required(note, "note", _("Give the reason for the delay."))
-            _required(until, "until", _("Give the new deadline."))
-            if current.extension_status == ExtensionStatus.PENDING:
-                raise TransitionConflict(_("An extension is already waiting for a decision."), current.state)
-            if current.due_on is not None and today > current.due_on:
-                raise ValidationError(
-                    {
-                        "until": [
-                            _("An extension must be asked before the deadline (%(due)s).")
-                            % {"due": current.due_on.isoformat()}
-                        ]
-                    }
-                )
-            if current.due_on is not None and until <= current.due_on:
-                raise ValidationError({"until": [_("The new deadline must be after the current one.")]})
-            latest = calendar.add_working_days(current.due_on or today, policy().max_extension_days)
-            if until > latest:
-                raise ValidationError(
-                    {
-                        "until": [
-                            _("An extension may reach %(date)s at the latest.") % {"date": latest.isoformat()}
-                        ]
-                    }
-                )
-            current.extension_status = ExtensionStatus.PENDING
-            current.extension_until = until
-            current.extension_reason = note
-            event.due_on = until
-            notices.append(("admins", _("Extension asked: %(title)s")))
-        elif name == "approve_extension":
-            if current.extension_status != ExtensionStatus.PENDING:
-                raise TransitionConflict(_("No extension is waiting for a decision."), current.state)
-            current.extension_status = ExtensionStatus.APPROVED
-            current.due_on = current.extension_until
-            current.overdue_since = None
-            current.escalation_level = 0
-            event.due_on = current.due_on
-            event.note = note or current.extension_reason
-            notices.append(("department", _("Extension approved: %(title)s")))
-            notices.append(("contacts", _("Your demand's deadline was extended: %(title)s")))
-        elif name == "refuse_extension":
-            _required(note, "note", _("Give the reason for refusing the extension."))
-            if current.extension_status != ExtensionStatus.PENDING:
-                raise TransitionConflict(_("No extension is waiting for a decision."), current.state)
-            current.extension_status = ExtensionStatus.REFUSED
-            notices.append(("department", _("Extension refused: %(title)s")))
-        elif name == "reply":
-            _required(note, "note", _("Write the reply to the enterprise."))
-            current.reply = note
-            current.replied_at = now
-            enter(S.REPLIED)
-            notices.append(("contacts", _("Your demand was answered: %(title)s")))
-        elif name == "rate":
-            try:
-                rating = int(rating)
-            except (TypeError, ValueError):
-                rating = None
-            if rating not in Rating.values:
-                raise ValidationError({"rating": [_("Choose a rating from 非常满意 to 非常不满意.")]})
-            current.rating = rating
-            current.rating_comment = note
-            current.rated_at = now
-            event.level = rating
-            if rating >= SATISFIED_MIN:
-                enter(S.CLOSED)
-                current.closed_at = now
-            else:
-                _required(note, "note", _("Tell us what is not solved: a bad rating reopens the demand."))
-                current.reopen_count += 1
-                enter(S.IN_PROGRESS if current.department_id else S.ACCEPTED)
-                notices.append(("department", _("Demand reopened after a bad rating: %(title)s")))
-                notices.append(("admins", _("Demand reopened after a bad rating: %(title)s")))
-        elif name == "reopen":
-            _required(note, "note", _("Say why the demand is not solved."))
-            current.reopen_count += 1
-            current.closed_at = None
-            enter(S.IN_PROGRESS if current.department_id else S.ACCEPTED)
-            notices.append(("department", _("Demand reopened: %(title)s")))
-        elif name == "supervise":
-            _required(note, "note", _("Write the supervision instruction."))
-            event.level = current.escalation_level
-            notices.append(("department", _("Supervision (督办) of a demand: %(title)s")))
+        step.handle(taking)
+        event, target = taking.event, taking.target
         event.to_state = target or current.state
         if event.due_on is None and target:
             event.due_on = current.due_on
@@ -634,7 +671,7 @@ def transition(
         current._history_user = actor
         current.save()
         event.save()
-    for audience, title in notices:
+    for audience, title in taking.notices:
         _notify(current, audience, f"{name}:{current.version}", title % {"title": current.title}, note)
     return current
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,26 +17,26 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from jingkai.core.contributions import render_in
 from jingkai.core.models import Department, Role
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.demands import dashboard, queries, services
+from jingkai.demands.forms import DemandForm
 from jingkai.demands.models import (
-    Channel,
     Demand,
     DemandAttachment,
     DemandCategory,
     DemandState,
     Rating,
 )
+from jingkai.demands.permissions import can_file_demands, may_file_for, sees_private_details
 from jingkai.demands.similar import similar_demands
-from jingkai.enterprises.models import Enterprise
 from jingkai.grids.models import Grid
 
 PAGE_SIZE = 50
-STAFF_CHANNELS = [Channel.HOTLINE, Channel.STAFF, Channel.VISIT]
+PANEL_SIZE = 5  # demands shown on an enterprise's profile
 
 
 def _today():
@@ -62,7 +61,7 @@ def demand_list(request):
         "categories": DemandCategory.objects.select_related("parent").all(),
         "grids": Grid.objects.visible_to(user) if user.is_staff_role else [],
         "departments": Department.objects.filter(is_active=True) if user.is_staff_role else [],
-        "can_file": user.is_zone_admin or user.role in services.FILING_ROLES,
+        "can_file": can_file_demands(user),
         "can_import": user.is_zone_admin,
         "is_contact": is_contact,
     }
@@ -71,36 +70,10 @@ def demand_list(request):
     return render(request, "demands/list.html", context)
 
 
-class DemandForm(forms.Form):
-    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=gettext_lazy("Enterprise"))
-    category = forms.ModelChoiceField(queryset=DemandCategory.objects.none(), label=gettext_lazy("Category"))
-    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=())
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200, required=False)
-    description = forms.CharField(label=gettext_lazy("Description"), widget=forms.Textarea(attrs={"rows": 5}))
-    contact_name = forms.CharField(label=gettext_lazy("Contact person"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=gettext_lazy("Contact phone"), max_length=30, required=False)
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user)
-        self.fields["category"].queryset = DemandCategory.objects.active().select_related("parent")
-        if user.role == Role.ENTERPRISE:
-            self.fields["channel"].choices = [(Channel.PORTAL.value, Channel.PORTAL.label)]
-            self.fields["channel"].initial = Channel.PORTAL.value
-            contact = getattr(user, "enterprise_contact", None)
-            if contact is not None:
-                self.fields["enterprise"].initial = contact.enterprise_id
-        else:
-            self.fields["channel"].choices = [(c.value, c.label) for c in STAFF_CHANNELS]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-
 @login_required
 def demand_create(request):
     user = request.user
-    if not (user.is_zone_admin or user.role in services.FILING_ROLES):
+    if not can_file_demands(user):
         raise PermissionDenied(_("Your role may not file demands."))
     initial = {"enterprise": request.GET["enterprise"]} if request.GET.get("enterprise") else {}
     form = DemandForm(user, request.POST or None, initial=initial)
@@ -166,7 +139,7 @@ def demand_detail(request, pk: int):
     if user.role == Role.ENTERPRISE:
         events = events.filter(public=True)
     steps = services.allowed_transitions(user, demand)
-    private = services.sees_private_details(user, demand)
+    private = sees_private_details(user, demand)
     context = {
         "demand": demand,
         "private": private,
@@ -235,7 +208,7 @@ def demand_transition(request, pk: int):
 def attachment_download(request, pk: int, attachment_id: int):
     demand = get_visible_or_404(Demand.objects.all(), request.user, pk=pk)
     attachment = DemandAttachment.objects.filter(demand=demand, pk=attachment_id).first()
-    if attachment is None or not services.sees_private_details(request.user, demand):
+    if attachment is None or not sees_private_details(request.user, demand):
         raise Http404
     try:
         handle = attachment.file.open("rb")
@@ -260,4 +233,24 @@ def demand_dashboard(request):
         request,
         "demands/dashboard.html",
         {"data": data, "chart_json": json.dumps(data["chart"], ensure_ascii=False), "months": months},
+    )
+
+
+def profile_panel(context, enterprise) -> str:
+    """The 诉求 panel of an enterprise's profile (Panel "enterprise.aside"), scoped to the viewer."""
+    user = context["request"].user
+    demands = queries.with_deadline_status(
+        Demand.objects.visible_to(user).filter(enterprise=enterprise), timezone.localdate()
+    ).select_related("category__parent")
+    return render_in(
+        context,
+        "demands/_enterprise_panel.html",
+        {
+            "visible": True,
+            "enterprise": enterprise,
+            "demands": list(demands[:PANEL_SIZE]),
+            "open_count": demands.open().count(),
+            "total": demands.count(),
+            "can_file": may_file_for(user, enterprise),
+        },
     )

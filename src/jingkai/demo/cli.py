@@ -9,14 +9,13 @@ import argparse
 import os
 from pathlib import Path
 
-import jingkai
-
 ENV = "JINGKAI_DATABASE_URL"
 
 
 def default_demo_db() -> Path:
     """var/demo.sqlite3 in the checkout (src layout: src/jingkai/__init__.py -> checkout)."""
-    return Path(jingkai.__file__).resolve().parent.parent.parent / "var" / "demo.sqlite3"
+    # src/jingkai/demo/cli.py -> the checkout
+    return Path(__file__).resolve().parents[3] / "var" / "demo.sqlite3"
 
 
 def sqlite_url(path: Path) -> str:

@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 
 from jingkai.chains.models import Chain, ChainMembership, ChainRole
 from jingkai.core import uscc
+from jingkai.core.demo import DEMO_EMAIL_DOMAIN
 from jingkai.core.models import Department, Role, User
 from jingkai.demo import extensions, facts
 from jingkai.enterprises.choices import HMT_COUNTRIES, CapitalChangeKind, EnterpriseStatus, HonourKind, Origin
@@ -52,7 +53,6 @@ ABOVE_FLOOR = Decimal(20_000_000)  # RULES.md §2: 规上 from 2,000万元 of re
 TECH_SME_MAX_STAFF = 500  # RULES.md §5
 TECH_SME_MAX_REVENUE = Decimal(200_000_000)
 DEMO_PASSWORD = "jingkai-demo"
-DEMO_EMAIL_DOMAIN = "demo.jingkai.invalid"  # marks the users the demo created (see the demo command)
 DEMO_USERNAMES = [
     "zone_admin",
     "grid_leader",

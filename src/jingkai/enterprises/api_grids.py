@@ -1,4 +1,5 @@
-"""/api/grids: the grids a user may see, and each grid's enterprises."""
+"""/api/grids: the grids a user may see, and each grid's enterprises (here, above the grids app, because it
+lists enterprises)."""
 
 from django.db.models import Count, Q
 from ninja import Query, Router

@@ -2,7 +2,7 @@
 
 A gap is any operating enterprise that breaks it, plus any grid with no linked zone leader and any
 community with no officer on the day checked. Shown on /grids/coverage/ and checked by
-`jingkai check-coverage` (non-zero exit on a gap).
+`jingkai check-coverage` (non-zero exit on a gap). It reads enterprises, so it lives here, above grids.
 """
 
 from __future__ import annotations

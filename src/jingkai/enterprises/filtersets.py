@@ -8,8 +8,8 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jingkai.chains.models import Chain
 from jingkai.core import uscc as uscc_rules
+from jingkai.core.contributions import list_filter
 from jingkai.core.db import NoIndex
 from jingkai.enterprises.choices import COUNTRY_NAMES, HonourKind, Origin
 from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
@@ -111,10 +111,9 @@ class EnterpriseFilterSet(df.FilterSet):
         return queryset.filter(park__in=self._by_code(Park, value))
 
     def filter_chain(self, queryset, name, value):
-        chains = self._by_code(Chain, value)
-        return queryset.filter(
-            pk__in=Enterprise.objects.filter(chain_memberships__chain__in=chains).values("pk")
-        )
+        # Chains sit above enterprises: the chains app says what the parameter means (its ListFilter).
+        contributed = list_filter("enterprises", "chain")
+        return queryset if contributed is None else contributed.apply(queryset, value)
 
     def filter_scale(self, queryset, name, value):
         # `id IN (...)` (SQLite: `+id`, see NoIndex) over the covering (year, above_size, enterprise) index. The unary plus is SQLite's

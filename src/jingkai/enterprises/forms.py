@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from jingkai.chains.models import Chain
+from jingkai.core.contributions import list_filter
 from jingkai.core.forms import BootstrapFormMixin, QuickSelect, add_css_class
 from jingkai.core.money import from_wan, to_wan
 from jingkai.enterprises import industry, services
@@ -166,13 +166,19 @@ class EnterpriseForm(BootstrapFormMixin, forms.ModelForm):
 ALL = [("", _("All"))]
 
 
+def _contributed_choices(param: str, user) -> list:
+    """The choices of a filter another app defines (a ListFilter of the "enterprises" list)."""
+    contributed = list_filter("enterprises", param)
+    return [] if contributed is None else contributed.choices(user)
+
+
 def prepare_filter_form(filterset, user, *, years: list[int]) -> list:
     """Give the filter form drop-downs limited to the user's scope; return the fields worth showing."""
     form = filterset.form
     options = {
         "grid": [(g.code, g.name) for g in Grid.objects.visible_to(user)],
         "community": [(c.code, c.name) for c in Community.objects.visible_to(user)],
-        "chain": [(c.code, c.name) for c in Chain.objects.visible_to(user)],
+        "chain": _contributed_choices("chain", user),
         "park": [(p.code, p.name) for p in Park.objects.visible_to(user)],
         # All 97 GB/T 4754 divisions: a fixed list costs no query (scanning the enterprises for the
         # divisions in use took tens of milliseconds per page at 100,000 enterprises).

@@ -37,20 +37,25 @@ class Entry:
 
 
 def _subjects():
-    """Rows kept with the enterprise whose history its profile shows, and how each names one record.
+    """Rows kept with the enterprise whose history its profile shows, how each names one record, and the foreign
+    keys whose objects the namer reads (looked up in bulk). Other apps add theirs (HistorySource, e.g. chain
+    memberships).
 
-    The namers read only the historical record's own columns (and the chain names looked up in bulk),
-    so the log costs a fixed number of queries however long it is.
+    The namers read only the historical record's own columns (and the names looked up in bulk), so the log costs
+    a fixed number of queries however long it is.
     """
-    from jingkai.chains.models import ChainMembership
+    from django.apps import apps
+
+    from jingkai.core.contributions import HistorySource, declared
     from jingkai.enterprises.models import AnnualScale, CapitalChange, Contact, Honour
 
-    return [
-        (AnnualScale, lambda r, names: str(r.year)),
-        (Contact, lambda r, names: r.name),
+    own = [
+        (AnnualScale, lambda r, names: str(r.year), ()),
+        (Contact, lambda r, names: r.name, ()),
         (
             Honour,
             lambda r, names: r.title or str(dict(Honour._meta.get_field("kind").flatchoices).get(r.kind)),
+            (),
         ),
         (
             CapitalChange,
@@ -58,17 +63,21 @@ def _subjects():
                 f"{r.changed_on:%Y-%m-%d} "
                 + str(dict(CapitalChange._meta.get_field("kind").flatchoices).get(r.kind))
             ),
+            (),
         ),
-        (ChainMembership, lambda r, names: names.get((ChainMembership, "chain", r.chain_id), "")),
     ]
+    return own + [(apps.get_model(s.model), s.describe, s.names_for) for s in declared(HistorySource)]
 
 
 def change_log(enterprise: Enterprise) -> list[Entry]:
     """Newest first: the enterprise's own changes and those of its honours, capital changes, contacts,
-    规上 status and chain memberships. One query per kind of row, plus one per kind of object named."""
+    规上 status and the rows other apps keep with it (chain memberships). One query per kind of row, plus one per
+    kind of object named."""
     streams = [(Enterprise, enterprise.history.all(), None)]
-    for model, namer in _subjects():
+    name_fields = {}
+    for model, namer, fields in _subjects():
         streams.append((model, model.history.filter(enterprise_id=enterprise.pk), namer))
+        name_fields[model] = fields
     diffed = []  # (model, namer, record, previous, changes)
     for model, records, namer in streams:
         previous_by_id = {}
@@ -77,7 +86,7 @@ def change_log(enterprise: Enterprise) -> list[Entry]:
             delta = record.diff_against(previous) if previous is not None else None
             diffed.append((model, namer, record, previous, delta.changes if delta else []))
             previous_by_id[record.id] = record
-    names = _related_names(diffed)
+    names = _related_names(diffed, name_fields)
     entries = []
     for model, namer, record, previous, changes in diffed:
         subject = f"{model._meta.verbose_name} {namer(record, names)}" if namer else ""
@@ -93,7 +102,7 @@ def change_log(enterprise: Enterprise) -> list[Entry]:
     return entries
 
 
-def _related_names(diffed) -> dict[tuple, str]:
+def _related_names(diffed, name_fields: dict) -> dict[tuple, str]:
     """(model, field name, pk) -> str(object) for every foreign key shown, one query per field."""
     wanted: dict[tuple, set] = {}
     for model, _namer, record, _previous, changes in diffed:
@@ -103,8 +112,8 @@ def _related_names(diffed) -> dict[tuple, str]:
                 wanted.setdefault((model, change.field), set()).update(
                     v for v in (change.old, change.new) if v is not None
                 )
-        if model._meta.model_name == "chainmembership":
-            wanted.setdefault((model, "chain"), set()).add(record.chain_id)
+        for name in name_fields.get(model, ()):
+            wanted.setdefault((model, name), set()).add(getattr(record, f"{name}_id"))
     names = {}
     for (model, name), pks in wanted.items():
         related = model._meta.get_field(name).related_model

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jingkai.core.models import AuditedModel, Role
+from jingkai.core.contributions import EnterpriseReach, declared
+from jingkai.core.models import AuditedModel
 from jingkai.core.money import Currency, format_money
-from jingkai.core.scoping import DEPARTMENT_ENTERPRISE_SCOPES, ScopedQuerySet, can_see_anything
+from jingkai.core.scoping import ScopedQuerySet, scope_of
 from jingkai.enterprises import industry
 from jingkai.enterprises.choices import (
     COUNTRY_NAMES,
@@ -24,53 +25,51 @@ from jingkai.enterprises.choices import (
 MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
 
 
-def enterprise_scope(user) -> Q | None:
-    """The Q over Enterprise that a user may see; None means everything, Q(pk__in=[]) nothing."""
-    from jingkai.grids.models import community_ids_for, grid_ids_for
+def _department_reach(scope) -> Q:
+    """A department handler sees the enterprises other apps route to the department (EnterpriseReach)."""
+    reach = Q(pk__in=[])
+    for item in declared(EnterpriseReach):
+        reach |= item.q(scope)
+    return reach
 
-    if not can_see_anything(user):
-        return Q(pk__in=[])
-    if user.is_zone_admin:
-        return None
-    if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER):
-        return Q(grid_id__in=grid_ids_for(user))
-    if user.role == Role.COMMUNITY_OFFICER:
-        return Q(community_id__in=community_ids_for(user))
-    if user.role == Role.DEPARTMENT:
-        scope = Q(pk__in=[])
-        for extra in DEPARTMENT_ENTERPRISE_SCOPES:
-            scope |= extra(user)
-        return scope
-    if user.role == Role.ENTERPRISE:
-        return Q(contacts__user=user)
-    return Q(pk__in=[])
+
+def enterprise_scope(user) -> Q | None:
+    """The Q over Enterprise that a user may see; None means everything, a Q matching nothing nothing."""
+    return scope_of(user).rule(
+        grid=lambda s: Q(grid_id__in=s.grid_ids),
+        community=lambda s: Q(community_id__in=s.community_ids),
+        department=_department_reach,
+        enterprise=lambda s: Q(contacts__user=s.user),
+    )
+
+
+def visible_enterprise_ids(user) -> models.QuerySet | None:
+    """The ids of the enterprises a user may see, as a subquery; None when every enterprise."""
+    scope = enterprise_scope(user)
+    # A subquery keeps the outer query free of joins that could duplicate rows.
+    return None if scope is None else Enterprise.objects.filter(scope).values("pk")
 
 
 class EnterpriseQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        scope = enterprise_scope(user)
-        if scope is None:
-            return self
-        # A subquery keeps the outer query free of joins that could duplicate rows.
-        return self.filter(pk__in=Enterprise.objects.filter(scope).values("pk"))
+        ids = visible_enterprise_ids(user)
+        return self if ids is None else self.filter(pk__in=ids)
 
 
 class RelatedToEnterpriseQuerySet(ScopedQuerySet):
     """For rows that belong to one enterprise: visible exactly when that enterprise is."""
 
     def visible_to(self, user):
-        scope = enterprise_scope(user)
-        if scope is None:
-            return self
-        return self.filter(enterprise__in=Enterprise.objects.filter(scope).values("pk"))
+        ids = visible_enterprise_ids(user)
+        return self if ids is None else self.filter(enterprise__in=ids)
 
 
 class EnterpriseGroupQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         scope = enterprise_scope(user)
-        if scope is None:
-            return self
-        return self.filter(pk__in=Enterprise.objects.filter(scope).values("group_id"))
+        return (
+            self if scope is None else self.filter(pk__in=Enterprise.objects.filter(scope).values("group_id"))
+        )
 
 
 class EnterpriseGroup(AuditedModel):

@@ -11,8 +11,9 @@ import datetime as dt
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from jingkai.core.memo import per_request
 from jingkai.enterprises.choices import HonourKind
-from jingkai.enterprises.models import AnnualScale, Honour
+from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
 
 
 def reference_date(year: int | None) -> dt.date:
@@ -28,6 +29,11 @@ def reference_date(year: int | None) -> dt.date:
 def latest_scale_year() -> int | None:
     """The latest year with 规上 data; pages show that year unless the user picks another."""
     return AnnualScale.objects.order_by("-year").values_list("year", flat=True).first()
+
+
+def latest_scale_year_of(request) -> int | None:
+    """latest_scale_year(), once per request (the home page's heading and several of its cards show it)."""
+    return per_request(request, "enterprises.latest_scale_year", latest_scale_year)
 
 
 def with_scale(queryset: QuerySet, year: int | None, enterprise_ref: str = "pk") -> QuerySet:
@@ -85,4 +91,17 @@ def above_size_count(user, year: int | None) -> int:
 def scale_years(user) -> list[int]:
     return list(
         AnnualScale.objects.visible_to(user).order_by("-year").values_list("year", flat=True).distinct()
+    )
+
+
+def with_enterprise_counts(queryset: QuerySet, user, year: int | None, link: str) -> QuerySet:
+    """Annotate total (visible enterprises) and above (those 规上 in year) on grids or communities.
+
+    link is the enterprise's foreign key to the annotated model: "grid" or "community".
+    """
+    visible = Enterprise.objects.visible_to(user)
+    above = AnnualScale.objects.visible_to(user).filter(year=year, above_size=True)
+    return queryset.annotate(
+        total=count_subquery(visible, link),
+        above=count_subquery(above, f"enterprise__{link}"),
     )

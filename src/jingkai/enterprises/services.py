@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from jingkai.core import uscc as uscc_rules
-from jingkai.core.models import Role
 from jingkai.enterprises import industry
 from jingkai.enterprises.choices import HMT_COUNTRIES, Origin
 from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.permissions import can_create_enterprise, can_edit_enterprise
 
 # Fields a create/update may set (everything else is derived or system-owned).
 EDITABLE_FIELDS = [
@@ -49,23 +49,6 @@ EDITABLE_FIELDS = [
     "community",
     "address",
 ]
-
-
-def can_edit_enterprise(user, enterprise: Enterprise | None = None) -> bool:
-    """Zone admins edit every enterprise; grid and community officers and leaders edit those they see."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_zone_admin:
-        return True
-    if enterprise is None:
-        return False
-    if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER, Role.COMMUNITY_OFFICER):
-        return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
-    return False
-
-
-def can_create_enterprise(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_zone_admin)
 
 
 def check_uscc(code: str, override_reason: str, user, *, field: str = "uscc") -> str:

@@ -1,6 +1,8 @@
+"""The grid, community and coverage pages under /grids/ (namespace "grids"; views in views_areas.py)."""
+
 from django.urls import path
 
-from jingkai.grids import views
+from jingkai.enterprises import views_areas as views
 
 app_name = "grids"
 urlpatterns = [

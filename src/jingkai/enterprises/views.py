@@ -19,7 +19,7 @@ from jingkai.enterprises.filtersets import EnterpriseFilterSet
 from jingkai.enterprises.forms import EnterpriseForm, prepare_filter_form
 from jingkai.enterprises.history import change_log
 from jingkai.enterprises.models import Enterprise
-from jingkai.enterprises.services import can_create_enterprise, can_edit_enterprise
+from jingkai.enterprises.permissions import can_create_enterprise, can_edit_enterprise
 from jingkai.grids.queries import current_community_officers, grid_staff
 
 PAGE_SIZE = 50
@@ -72,7 +72,6 @@ def enterprise_detail(request, pk: int):
         "enterprise": enterprise,
         "group_size": enterprise.group.members.count() if enterprise.group_id else None,
         "contacts": enterprise.contacts.all(),
-        "memberships": enterprise.chain_memberships.select_related("chain"),
         "scales": enterprise.annual_scales.order_by("-year"),
         "honours": honours,
         "capital_changes": capital_changes,

@@ -1,4 +1,8 @@
-"""Grid and community pages, and the coverage check."""
+"""Grid and community pages, and the coverage check (URL namespace "grids", mounted at /grids/).
+
+They list an area's enterprises, so they live here, above the grids app (the registry's order: grids and
+parks, then enterprises, then chains; docs/development.md).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from jingkai.core.models import Role
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises import queries as enterprise_queries
+from jingkai.enterprises.coverage import find_gaps
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids import queries
-from jingkai.grids.coverage import find_gaps
 from jingkai.grids.models import Community, Grid
 
-# Gap kinds from grids.coverage, in the order the page lists them.
+# Gap kinds from enterprises.coverage, in the order the page lists them.
 GAP_KINDS = {
     "above_no_grid": _("Above-size enterprises in no grid"),
     "above_inactive_grid": _("Above-size enterprises in an inactive grid"),
@@ -34,7 +38,7 @@ COVERAGE_ROLES = (Role.GRID_LEADER, Role.GRID_OFFICER, Role.COMMUNITY_OFFICER)
 def grid_list(request):
     user = request.user
     year = enterprise_queries.latest_scale_year()
-    grids = queries.with_enterprise_counts(
+    grids = enterprise_queries.with_enterprise_counts(
         Grid.objects.visible_to(user), user, year, "grid"
     ).prefetch_related(queries.current_grid_assignments())
     rows = [(grid, *queries.split_by_duty(grid.current_assignments)) for grid in grids]
@@ -64,7 +68,7 @@ def grid_detail(request, code: str):
 def community_list(request):
     user = request.user
     year = enterprise_queries.latest_scale_year()
-    communities = queries.with_enterprise_counts(
+    communities = enterprise_queries.with_enterprise_counts(
         Community.objects.visible_to(user), user, year, "community"
     ).prefetch_related(queries.current_community_assignments())
     return render(request, "grids/community_list.html", {"communities": communities, "year": year})

@@ -16,8 +16,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from jingkai.core.models import AuditedModel, Role
-from jingkai.core.scoping import ScopedQuerySet, can_see_anything
+from jingkai.core.models import AuditedModel
+from jingkai.core.scoping import ScopedQuerySet, scope_of
+
+# The app's choices live in choices.py; they are imported here for the fields and for callers of models.
+from jingkai.grids.choices import (  # noqa: F401
+    AssignmentRole,
+)
 
 
 def active_q(on: dt.date | None = None) -> Q:
@@ -37,24 +42,12 @@ def community_ids_for(user, on: dt.date | None = None) -> models.QuerySet:
 
 class GridQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        if not can_see_anything(user):
-            return self.none()
-        if user.is_zone_admin:
-            return self
-        if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER):
-            return self.filter(pk__in=grid_ids_for(user))
-        return self.none()
+        return self.scoped(scope_of(user).rule(grid=lambda s: Q(pk__in=s.grid_ids)))
 
 
 class CommunityQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        if not can_see_anything(user):
-            return self.none()
-        if user.is_zone_admin:
-            return self
-        if user.role == Role.COMMUNITY_OFFICER:
-            return self.filter(pk__in=community_ids_for(user))
-        return self.none()
+        return self.scoped(scope_of(user).rule(community=lambda s: Q(pk__in=s.community_ids)))
 
 
 class Grid(AuditedModel):
@@ -101,11 +94,6 @@ class Community(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
-
-
-class AssignmentRole(models.TextChoices):
-    LEADER = "leader", _("Linked zone leader")
-    OFFICER = "officer", _("Grid officer")
 
 
 class DatedAssignment(AuditedModel):

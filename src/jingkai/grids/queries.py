@@ -1,4 +1,5 @@
-"""Read-side queries for the grid and community pages: who serves where today, and enterprise counts."""
+"""Read-side queries about grids and communities: who serves where today (the pages listing an area's
+enterprises are the enterprises app's, see enterprises/views_areas.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,6 @@ import datetime as dt
 
 from django.db.models import Prefetch, QuerySet
 
-from jingkai.enterprises.models import AnnualScale, Enterprise
-from jingkai.enterprises.queries import count_subquery
 from jingkai.grids.models import AssignmentRole, CommunityAssignment, GridAssignment, active_q
 
 
@@ -39,19 +38,6 @@ def split_by_duty(assignments) -> tuple[list, list]:
     leaders = [a.user for a in assignments if a.role == AssignmentRole.LEADER]
     officers = [a.user for a in assignments if a.role == AssignmentRole.OFFICER]
     return leaders, officers
-
-
-def with_enterprise_counts(queryset: QuerySet, user, year: int | None, link: str) -> QuerySet:
-    """Annotate total (visible enterprises) and above (those 规上 in year) on grids or communities.
-
-    link is the enterprise's foreign key to the annotated model: "grid" or "community".
-    """
-    visible = Enterprise.objects.visible_to(user)
-    above = AnnualScale.objects.visible_to(user).filter(year=year, above_size=True)
-    return queryset.annotate(
-        total=count_subquery(visible, link),
-        above=count_subquery(above, f"enterprise__{link}"),
-    )
 
 
 def assignment_history(assignments: QuerySet) -> QuerySet:

@@ -513,7 +513,7 @@ STAFF = [("zs_wang", "王思远"), ("zs_li", "李晓雯")]  # more 招商 staff 
 def _owners(invest, admin) -> list:
     from django.contrib.auth.hashers import make_password
 
-    from jingkai.demo.generator import DEMO_EMAIL_DOMAIN
+    from jingkai.core.demo import DEMO_EMAIL_DOMAIN
 
     if invest is None:
         return [admin]

@@ -14,82 +14,38 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from jingkai.core.models import AuditedModel, Role
+from jingkai.core.models import AuditedModel
 from jingkai.core.money import Currency, format_money
-from jingkai.core.scoping import ScopedQuerySet, can_see_anything
+from jingkai.core.scoping import NOTHING, ScopedQuerySet, scope_of
 from jingkai.enterprises.choices import COUNTRY_NAMES, Origin
+
+# The app's choices live in choices.py; they are imported here for the fields and for callers of models.
+from jingkai.investment.choices import (  # noqa: F401
+    RAG,
+    STAGE_ORDER,
+    ArrivalKind,
+    Figure,
+    ProjectKind,
+    Stage,
+    Status,
+)
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
 
 
-class Stage(models.TextChoices):
-    LEAD = "lead", _("Lead")
-    NEGOTIATING = "negotiating", _("Negotiating")
-    SIGNED = "signed", _("Signed")
-    APPROVED = "approved", _("Approved / filed")
-    STARTED = "started", _("Construction started")
-    PRODUCING = "producing", _("In production")
-    FULL = "full", _("Full production")
-
-
-STAGE_ORDER = [s.value for s in Stage]
-
-
-class Status(models.TextChoices):
-    NORMAL = "normal", _("Normal")
-    DELAYED = "delayed", _("Delayed")
-    STALLED = "stalled", _("Stalled")
-    TERMINATED = "terminated", _("Terminated")
-
-
-class ProjectKind(models.TextChoices):
-    NEW = "new", _("New establishment")
-    INCREASE = "increase", _("Capital increase")
-    HEADQUARTERS = "headquarters", _("Headquarters")
-    RND = "rnd", _("R&D centre")
-
-
-class RAG(models.TextChoices):
-    GREEN = "green", _("On time")
-    AMBER = "amber", _("Due soon or late")
-    RED = "red", _("Overdue")
-
-
-def is_investment_staff(user) -> bool:
-    """Zone admins and handlers of a department marked as the investment-attraction department."""
-    if not can_see_anything(user):
-        return False
-    if user.is_zone_admin:
-        return True
-    return bool(user.role == Role.DEPARTMENT and user.department_id and user.department.handles_investment)
-
-
 def project_scope(user) -> Q | None:
-    """The Q over Project a user may see; None means every project."""
-    from jingkai.grids.models import community_ids_for, grid_ids_for
-
-    if not can_see_anything(user):
-        return Q(pk__in=[])
-    if is_investment_staff(user):
-        return None
-    if user.role in (Role.GRID_LEADER, Role.GRID_OFFICER):
-        return Q(enterprise__grid_id__in=grid_ids_for(user))
-    if user.role == Role.COMMUNITY_OFFICER:
-        return Q(enterprise__community_id__in=community_ids_for(user))
-    return Q(pk__in=[])
-
-
-def investment_department_enterprises(user) -> Q:
-    """Q over Enterprise: 招商 staff see the enterprises that their ledger's projects create or expand."""
-    if user.department_id and user.department.handles_investment:
-        return Q(pk__in=Project.objects.filter(enterprise__isnull=False).values("enterprise_id"))
-    return Q(pk__in=[])
+    """The Q over Project a user may see; None means every project: 招商 staff see the whole ledger, grid and
+    community staff the projects of their areas' enterprises."""
+    return scope_of(user).rule(
+        grid=lambda s: Q(enterprise__grid_id__in=s.grid_ids),
+        community=lambda s: Q(enterprise__community_id__in=s.community_ids),
+        department=lambda s: None if s.handles_investment else NOTHING,
+    )
 
 
 class ProjectQuerySet(ScopedQuerySet):
     def visible_to(self, user):
-        scope = project_scope(user)
-        return self if scope is None else self.filter(scope)
+        return self.scoped(project_scope(user))
 
 
 class RelatedToProjectQuerySet(ScopedQuerySet):
@@ -267,11 +223,6 @@ class Milestone(AuditedModel):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
 
-    def rag(self, today, warn_days: int = 7) -> str:
-        from jingkai.investment.services import milestone_rag
-
-        return milestone_rag(self.planned_on, self.actual_on, today, warn_days)
-
 
 class FollowUp(AuditedModel):
     """跟进记录: a contact with the investor (visit, call, meeting …)."""
@@ -298,11 +249,6 @@ class FollowUp(AuditedModel):
         indexes = [models.Index(fields=["project", "on"])]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
-
-
-class ArrivalKind(models.TextChoices):
-    FOREIGN = "foreign", _("Foreign capital arrived (USD)")
-    DOMESTIC = "domestic", _("Domestic capital arrived (RMB)")
 
 
 # Each kind of arrival is counted in one currency only: 实到外资 in USD, 实到内资 in RMB.
@@ -360,15 +306,6 @@ class ExchangeRate(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.currency} {self.rate_to_cny}"
-
-
-class Figure(models.TextChoices):
-    APPROVED = "approved_projects", _("Approved domestic and foreign projects")
-    CONTRACT_FOREIGN = "contract_foreign", _("Contracted foreign capital")
-    FOREIGN_ARRIVED = "foreign_arrived", _("Foreign capital arrived")
-    KEY_PROJECTS = "key_projects", _("Newly recognised major projects")
-    DOMESTIC_ARRIVED = "domestic_arrived", _("Domestic capital arrived")
-    ABOVE_YI = "above_yi_filed", _("Filed projects of 100 million yuan or more")
 
 
 class Target(AuditedModel):

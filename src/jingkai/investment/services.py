@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
@@ -25,9 +24,10 @@ from simple_history.utils import update_change_reason
 from jingkai.core.money import YI, Currency, format_money
 from jingkai.enterprises.choices import HMT_COUNTRIES, CapitalChangeKind, Origin
 from jingkai.enterprises.models import CapitalChange, Enterprise
+from jingkai.investment import gates
+from jingkai.investment.gates import STAGE_DATE_FIELD, STAGE_VALUE_FIELDS
 from jingkai.investment.models import (
     ARRIVAL_CURRENCY,
-    RAG,
     STAGE_ORDER,
     Arrival,
     ArrivalKind,
@@ -37,31 +37,12 @@ from jingkai.investment.models import (
     Milestone,
     Project,
     ProjectKind,
-    ReminderSettings,
     Stage,
     StageEvent,
     Status,
-    is_investment_staff,
 )
-
-# Fields every stage requires (cumulative: reaching a stage needs the fields of every stage up to it).
-STAGE_FIELDS: dict[str, list[str]] = {
-    Stage.LEAD: ["name", "investor", "kind"],
-    Stage.NEGOTIATING: ["owner"],
-    Stage.SIGNED: ["contract_on", "total_investment"],  # + contract_foreign_capital for foreign capital
-    Stage.APPROVED: ["approval_on", "approval_number"],
-    Stage.STARTED: ["started_on"],
-    Stage.PRODUCING: ["production_on"],
-    Stage.FULL: ["full_production_on"],
-}
-# The field that dates reaching a stage (the stage log uses it).
-STAGE_DATE_FIELD = {
-    Stage.SIGNED: "contract_on",
-    Stage.APPROVED: "approval_on",
-    Stage.STARTED: "started_on",
-    Stage.PRODUCING: "production_on",
-    Stage.FULL: "full_production_on",
-}
+from jingkai.investment.permissions import can_edit_ledger
+from jingkai.investment.queries import with_rag  # noqa: F401 (the API and views call services.with_rag)
 
 EDITABLE_FIELDS = [
     "code",
@@ -92,9 +73,6 @@ EDITABLE_FIELDS = [
     "key_project_on",
     "note",
 ]
-STAGE_VALUE_FIELDS = sorted(
-    {f for fields in STAGE_FIELDS.values() for f in fields} | {"contract_foreign_capital", "key_project_on"}
-)
 
 
 def today() -> dt.date:
@@ -102,7 +80,7 @@ def today() -> dt.date:
 
 
 def can_edit(user) -> bool:
-    return is_investment_staff(user)
+    return can_edit_ledger(user)
 
 
 def _require_staff(user) -> None:
@@ -112,20 +90,6 @@ def _require_staff(user) -> None:
 
 def field_label(name: str) -> str:
     return str(Project._meta.get_field(name).verbose_name)
-
-
-def required_fields(stage: str, origin: str) -> list[str]:
-    """The fields a project needs to be at a stage (those of every stage up to it)."""
-    out: list[str] = []
-    for step in STAGE_ORDER[: STAGE_ORDER.index(stage) + 1]:
-        out += STAGE_FIELDS[step]
-        if step == Stage.SIGNED and origin != Origin.DOMESTIC:
-            out.append("contract_foreign_capital")
-    return out
-
-
-def missing_fields(values: Mapping, stage: str, origin: str) -> list[str]:
-    return [name for name in required_fields(stage, origin) if values.get(name) in (None, "")]
 
 
 def _values_of(project: Project) -> dict:
@@ -159,12 +123,6 @@ def clean_project_data(values: dict, stage: str) -> dict:
         value = values.get(name)
         if value is not None and value < 0:
             errors[name].append(_("Must not be negative."))
-    if (
-        values.get("kind") == ProjectKind.INCREASE
-        and values.get("enterprise") is None
-        and stage in (STAGE_ORDER[STAGE_ORDER.index(Stage.APPROVED) :])
-    ):
-        errors["enterprise"].append(_("A capital increase needs the enterprise whose capital it increases."))
     dates = [(n, values.get(n)) for n in ("contract_on", "approval_on", "started_on", "production_on")]
     dates.append(("full_production_on", values.get("full_production_on")))
     known = [(n, d) for n, d in dates if d is not None]
@@ -173,19 +131,12 @@ def clean_project_data(values: dict, stage: str) -> dict:
             errors[second].append(
                 _("Must not be before the %(field)s (%(date)s).") % {"field": field_label(first), "date": a}
             )
-    for name in missing_fields(values, stage, origin):
-        errors[name].append(
-            _("Required from the stage “%(stage)s” on.") % {"stage": Stage(_stage_of_field(name)).label}
-        )
+    # The stage gates (gates.py): what the stage and those before it require.
+    for name, message in gates.missing(values, stage):
+        errors[name].append(message)
     if errors:
         raise ValidationError(dict(errors))
     return values
-
-
-def _stage_of_field(name: str) -> str:
-    if name == "contract_foreign_capital":
-        return Stage.SIGNED
-    return next(stage for stage, fields in STAGE_FIELDS.items() if name in fields)
 
 
 def _save(project: Project, user, reason: str = "") -> Project:
@@ -498,42 +449,6 @@ def set_milestone(project: Project, stage: str, planned_on: dt.date, user) -> Mi
         row._history_user = user
         row.save()
     return row
-
-
-# --- RAG ------------------------------------------------------------------------------------------
-
-RAG_ORDER = {RAG.GREEN: 0, RAG.AMBER: 1, RAG.RED: 2}
-
-
-def milestone_rag(planned: dt.date, actual: dt.date | None, on: dt.date, warn_days: int) -> str:
-    """Red: not reached and overdue. Amber: reached late, or due within warn_days. Green otherwise."""
-    if actual is not None:
-        return RAG.GREEN if actual <= planned else RAG.AMBER
-    if planned < on:
-        return RAG.RED
-    if planned <= on + dt.timedelta(days=warn_days):
-        return RAG.AMBER
-    return RAG.GREEN
-
-
-def with_rag(queryset, on: dt.date | None = None, warn_days: int | None = None):
-    """Annotate `rag` (red / amber / green) in SQL so that lists filter and sort by it."""
-    on = on or today()
-    if warn_days is None:
-        warn_days = ReminderSettings.current().milestone_days
-    open_ms = Milestone.objects.filter(project=OuterRef("pk"), actual_on__isnull=True)
-    red = open_ms.filter(planned_on__lt=on)
-    amber = Milestone.objects.filter(project=OuterRef("pk")).filter(
-        Q(actual_on__isnull=True, planned_on__lte=on + dt.timedelta(days=warn_days))
-        | Q(actual_on__gt=F("planned_on"))
-    )
-    return queryset.annotate(
-        rag=Case(
-            When(Exists(red), then=Value(RAG.RED.value)),
-            When(Exists(amber), then=Value(RAG.AMBER.value)),
-            default=Value(RAG.GREEN.value),
-        )
-    )
 
 
 # --- Figures --------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,47 +12,36 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingkai.chains.models import Chain
 from jingkai.core import importing
 from jingkai.core.forms import WorkbookUploadForm
-from jingkai.core.models import ImportBatch, Role
-from jingkai.core.money import WAN, Currency
+from jingkai.core.models import ImportBatch
+from jingkai.core.money import WAN
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
 from jingkai.investment import importers, services
+from jingkai.investment.forms import ArrivalForm, FollowUpForm, MilestoneForm, StageForm, StatusForm
 from jingkai.investment.models import (
     RAG,
     STAGE_ORDER,
-    ArrivalKind,
     Figure,
-    FollowUp,
     Project,
     ReminderSettings,
     Stage,
     Status,
     Target,
-    is_investment_staff,
 )
-from jingkai.investment.queries import filter_projects
+from jingkai.investment.permissions import can_use_ledger
+from jingkai.investment.queries import filter_projects, with_milestone_rag
 
 PAGE_SIZE = 50
 
 
-def may_use(user) -> bool:
-    """招商 staff, zone admins and grid/community staff (their areas' projects); nobody else."""
-    return is_investment_staff(user) or user.role in (
-        Role.GRID_LEADER,
-        Role.GRID_OFFICER,
-        Role.COMMUNITY_OFFICER,
-    )
-
-
 def _require_use(user) -> None:
-    if not may_use(user):
+    if not can_use_ledger(user):
         raise PermissionDenied(_("The investment project ledger is for investment-attraction staff."))
 
 
@@ -104,38 +92,6 @@ def export_xlsx(request):
     return xlsx_response(importers.export_workbook(rows), f"招商项目台账-{stamp}.xlsx")
 
 
-class ArrivalForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ArrivalKind.choices)
-    amount_wan = forms.DecimalField(
-        label=gettext_lazy("Amount (10,000 in the kind's currency)"), min_value=0, decimal_places=2
-    )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
-
-
-class FollowUpForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=FollowUp.Kind.choices)
-    note = forms.CharField(
-        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Status.choices)
-    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
-    on = forms.DateField(
-        label=gettext_lazy("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
-class MilestoneForm(forms.Form):
-    stage = forms.ChoiceField(label=gettext_lazy("Stage"), choices=Stage.choices)
-    planned_on = forms.DateField(
-        label=gettext_lazy("Planned date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
 def _project(request, pk):
     _require_use(request.user)
     rows = services.with_rag(Project.objects.select_related("owner", "chain", "park", "enterprise"))
@@ -148,7 +104,7 @@ def project_detail(request, pk: int):
     project = _project(request, pk)
     warn = ReminderSettings.current().milestone_days
     today = services.today()
-    milestones = [(m, m.rag(today, warn)) for m in project.milestones.all()]
+    milestones = [(m, m.rag) for m in with_milestone_rag(project.milestones.all(), today, warn)]
     history = project.history.select_related("history_user").order_by("-history_date")[:30]
     return render(
         request,
@@ -168,70 +124,6 @@ def project_detail(request, pk: int):
             "milestone_form": MilestoneForm(),
         },
     )
-
-
-def _stage_fields(project: Project, stage: str) -> list[str]:
-    """Fields the move form asks for: those required up to the target that are not yet recorded, and
-    the target's own."""
-    own = set(services.STAGE_FIELDS[stage]) | (
-        {"contract_foreign_capital"} if stage == Stage.SIGNED and project.is_foreign else set()
-    )
-    needed = services.required_fields(stage, project.origin)
-    return [
-        f
-        for f in needed
-        if f not in ("name", "investor", "kind") and (f in own or getattr(project, f) in (None, ""))
-    ]
-
-
-class StageForm(forms.Form):
-    override_reason = forms.CharField(
-        label=gettext_lazy("Reason for overriding (administrators)"), required=False, max_length=300
-    )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
-
-    def __init__(self, *args, project: Project, stage: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.money_fields = set()
-        for name in _stage_fields(project, stage) if STAGE_ORDER.index(stage) > project.stage_index else []:
-            model_field = Project._meta.get_field(name)
-            label = model_field.verbose_name
-            if name == "owner":
-                from jingkai.core.models import User
-
-                field = forms.ModelChoiceField(
-                    label=label,
-                    queryset=User.objects.filter(is_active=True).exclude(role=Role.ENTERPRISE),
-                    initial=project.owner_id,
-                )
-            elif name.endswith("_on"):
-                field = forms.DateField(
-                    label=label,
-                    initial=getattr(project, name),
-                    widget=forms.DateInput(attrs={"type": "date"}),
-                )
-            elif name in ("total_investment", "contract_foreign_capital"):
-                currency = (
-                    Currency.USD if name == "contract_foreign_capital" else project.total_investment_currency
-                )
-                field = forms.DecimalField(
-                    label=_("%(label)s (10,000 %(currency)s)") % {"label": label, "currency": currency},
-                    decimal_places=2,
-                    min_value=0,
-                )
-                self.money_fields.add(name)
-            else:
-                field = forms.CharField(label=label, max_length=100, initial=getattr(project, name))
-            self.fields[name] = field
-        self.order_fields([*[f for f in self.fields if f not in ("override_reason", "note")]])
-
-    def values(self) -> dict:
-        out = {}
-        for name, value in self.cleaned_data.items():
-            if name in ("override_reason", "note"):
-                continue
-            out[name] = value * WAN if name in self.money_fields and value is not None else value
-        return out
 
 
 @login_required
@@ -433,7 +325,7 @@ def monthly_report(request):
 def enterprise_panel(request, pk: int):
     """The 招商项目 panel of an enterprise's page (loaded by htmx); empty when there is nothing to show."""
     enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, pk=pk)
-    if not may_use(request.user):
+    if not can_use_ledger(request.user):
         return HttpResponse("")
     projects = Project.objects.visible_to(request.user).filter(enterprise=enterprise).select_related("owner")
     if not projects:

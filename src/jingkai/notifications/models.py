@@ -11,15 +11,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jingkai.core.scoping import ScopedQuerySet, can_see_anything
+from jingkai.core.scoping import ScopedQuerySet, scope_of
 
 
 class NotificationQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """Everyone sees only their own notifications, zone administrators included."""
-        if not can_see_anything(user):
-            return self.none()
-        return self.filter(recipient=user)
+        scope = scope_of(user)
+        return self.none() if scope.nothing else self.filter(recipient=scope.user)
 
     def unread(self):
         return self.filter(read_at__isnull=True)

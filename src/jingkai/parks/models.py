@@ -3,13 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jingkai.core.models import AuditedModel
-from jingkai.core.scoping import ScopedQuerySet, can_see_anything
+from jingkai.core.scoping import ScopedQuerySet, scope_of
 
 
 class ParkQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         # Parks are public zone geography: every signed-in user may see their names.
-        return self if can_see_anything(user) else self.none()
+        return self.none() if scope_of(user).nothing else self
 
 
 class Park(AuditedModel):

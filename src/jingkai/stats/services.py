@@ -23,6 +23,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from jingkai.core import importing
+from jingkai.core.contributions import announce
 from jingkai.core.importing import ImportReport, RowError
 from jingkai.core.models import ImportBatch
 from jingkai.enterprises.models import AnnualScale, Enterprise
@@ -467,16 +468,19 @@ def write_reports(
     return frame.height
 
 
+# Announced (core.contributions.announce) with the sorted periods whose reports changed, once the import's
+# transaction has committed; the analytics app listens to refresh its rollups.
+PERIODS_CHANGED = "stats.periods_changed"
+
+
 def refresh_analytics(periods) -> None:
-    """Tell the analytics engine once the transaction has committed.
+    """Tell the apps that read the statistics (the analytics rollups) once the transaction has committed.
 
     robust: a failing refresh must not turn a committed import into an error page (a retry would then be
     refused as already imported); it is logged, and `engine.refresh_all()` rebuilds the rollups.
     """
-    from jingkai.analytics import engine
-
     periods = sorted(set(periods))
-    transaction.on_commit(lambda: engine.refresh(periods), robust=True)
+    transaction.on_commit(lambda: announce(PERIODS_CHANGED, periods), robust=True)
 
 
 # --- Import entry points (core.importing) ------------------------------------------------------------

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jingkai.core import importing
-from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch
 from jingkai.stats import services
+from jingkai.stats.forms import StatsImportForm
 from jingkai.stats.measures import MEASURE_LIST, VALUE_FIELDS
 from jingkai.stats.models import StatsTemplate
 
@@ -27,22 +27,6 @@ from jingkai.stats.models import StatsTemplate
 def _require_importer(user) -> None:
     if not user.is_zone_admin:
         raise PermissionDenied(_("Only a zone administrator may import statistics."))
-
-
-class StatsImportForm(WorkbookUploadForm):
-    template = forms.ModelChoiceField(
-        queryset=StatsTemplate.objects.all(),
-        required=False,
-        to_field_name="name",
-        label=gettext_lazy("Column mapping template"),
-        empty_label=gettext_lazy("Standard headers"),
-    )
-    period = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m"],
-        label=gettext_lazy("Period (if the title does not state it)"),
-        widget=forms.DateInput(attrs={"type": "month"}),
-    )
 
 
 @login_required

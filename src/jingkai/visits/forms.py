@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.core.forms import BootstrapFormMixin
-from jingkai.core.models import Role, User
+from jingkai.core.models import User, staff_users
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids.models import Grid
 from jingkai.visits.models import VisitKind
@@ -53,10 +53,6 @@ def filter_visits(visits: QuerySet, data: dict) -> QuerySet:
     if data.get("date_to"):
         visits = visits.filter(visited_on__lte=data["date_to"])
     return visits
-
-
-def staff_users() -> QuerySet:
-    return User.objects.filter(is_active=True).exclude(role=Role.ENTERPRISE).order_by("full_name", "username")
 
 
 class VisitForm(BootstrapFormMixin, forms.Form):

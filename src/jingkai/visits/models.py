@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from jingkai.core.models import AuditedModel, Role
+from jingkai.core.scoping import scope_of
 from jingkai.enterprises.models import RelatedToEnterpriseQuerySet
+
+# The app's choices live in choices.py; they are imported here for the fields and for callers of models.
+from jingkai.visits.choices import (  # noqa: F401
+    CadencePeriod,
+    ScaleClass,
+    VisitKind,
+)
 
 
 class VisitQuerySet(RelatedToEnterpriseQuerySet):
@@ -22,15 +30,10 @@ class VisitQuerySet(RelatedToEnterpriseQuerySet):
     """
 
     def visible_to(self, user):
-        if getattr(user, "role", None) == Role.DEPARTMENT and not user.is_zone_admin:
+        scope = scope_of(user)
+        if scope.role == Role.DEPARTMENT and not scope.everything:
             return self.none()
         return super().visible_to(user)
-
-
-class VisitKind(models.TextChoices):
-    LEADER = "leader", _("Leader visit")
-    OFFICER = "officer", _("Grid officer visit")
-    GUIDANCE = "guidance", _("On-site guidance")
 
 
 class Visit(AuditedModel):
@@ -95,18 +98,6 @@ class Visit(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.visited_on} {self.get_kind_display()}"
-
-
-class ScaleClass(models.TextChoices):
-    ABOVE = "above", _("Above designated size")
-    BELOW = "below", _("Below designated size")
-
-
-class CadencePeriod(models.TextChoices):
-    QUARTER = "quarter", _("Every quarter")
-    HALF_YEAR = "half_year", _("Every half-year")
-    YEAR = "year", _("Every year")
-    NONE = "none", _("No required visits")
 
 
 # Months per period; NONE has no period.

@@ -9,37 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jingkai.core.models import Role, User
+from jingkai.core.models import User
 from jingkai.enterprises.models import Enterprise
 from jingkai.visits.models import Visit, VisitKind
 
-LOGGING_ROLES = (Role.GRID_LEADER, Role.GRID_OFFICER, Role.COMMUNITY_OFFICER)
+# The predicates are defined in permissions.py; views and the API reach them as services.can_*.
+from jingkai.visits.permissions import LOGGING_ROLES, can_follow_cadence, can_log_visit, can_see_notes  # noqa: F401
+
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 30
-
-
-def can_log_visit(user, enterprise: Enterprise | None = None) -> bool:
-    """Zone administrators anywhere; grid staff for their grids' and community officers for their
-    communities' enterprises (the same enterprises their role may see)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    if user.is_zone_admin:
-        return True
-    if user.role not in LOGGING_ROLES:
-        return False
-    if enterprise is None:
-        return True
-    return Enterprise.objects.visible_to(user).filter(pk=enterprise.pk).exists()
-
-
-def can_follow_cadence(user) -> bool:
-    """The "not visited in time" lists are for those who visit: zone administrators and area staff."""
-    return bool(user and user.is_authenticated and (user.is_zone_admin or user.role in LOGGING_ROLES))
-
-
-def can_see_notes(user) -> bool:
-    """Visit notes are the staff's own record; enterprise contacts see the visit without them."""
-    return bool(user and user.is_authenticated and user.is_staff_role)
 
 
 def clean_tags(tags: Iterable[str] | str) -> list[str]:

@@ -10,10 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jingkai.core.contributions import render_in
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
@@ -222,3 +225,33 @@ def grid_dashboard_export(request, code: str):
     on = _day(request)
     content = exports.dashboard_workbook(grid, dashboard.grid_figures(grid, request.user, on))
     return xlsx_response(content, f"{grid.code}-{_('Grid dashboard')}-{on:%Y%m%d}.xlsx")
+
+
+PANEL_SIZE = 5  # visits shown on an enterprise's profile
+
+
+def profile_panel(context, enterprise) -> str:
+    """The visit log panel of an enterprise's profile (Panel "enterprise.aside"): two queries."""
+    user = context["request"].user
+    visits = Visit.objects.visible_to(user).filter(enterprise=enterprise)
+    rows = list(visits.prefetch_related("visitors")[: PANEL_SIZE + 1])
+    return render_in(
+        context,
+        "visits/_enterprise_panel.html",
+        {
+            "enterprise": enterprise,
+            "visits": rows[:PANEL_SIZE],
+            "more": len(rows) > PANEL_SIZE,
+            "can_log": services.can_log_visit(user, enterprise),
+            "show_notes": services.can_see_notes(user),
+        },
+    )
+
+
+def grid_dashboard_link(context, grid) -> str:
+    """The "Grid dashboard" button of a grid's page (Panel "grid.actions")."""
+    return format_html(
+        '<a class="btn btn-sm btn-outline-primary ms-auto" href="{}">{}</a>',
+        reverse("visits:dashboard", args=[grid.code]),
+        _("Grid dashboard"),
+    )

@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from jingkai.core import i18n
-from jingkai.settings import PACKAGE_DIR
 
 
 class Command(BaseCommand):
@@ -22,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, no_extract=False, **options):
         if not no_extract:
             cwd = os.getcwd()
-            os.chdir(PACKAGE_DIR)  # makemessages scans the current directory
+            os.chdir(i18n.PACKAGE_DIR)  # makemessages scans the current directory
             try:
                 call_command(
                     "makemessages",
@@ -48,7 +47,7 @@ class Command(BaseCommand):
         po.save()
         missing = i18n.untranslated(po)
         cwd = os.getcwd()
-        os.chdir(PACKAGE_DIR)
+        os.chdir(i18n.PACKAGE_DIR)
         try:
             call_command("compilemessages", locale=["zh_Hans"], verbosity=0)
         finally:

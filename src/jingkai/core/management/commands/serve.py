@@ -32,10 +32,11 @@ class JingkaiApplication(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        # Imported in each worker, after the fork, so no database connection is shared between processes.
-        from jingkai.wsgi import application
+        # Loaded in each worker, after the fork, so no database connection is shared between processes; the
+        # application is the one settings.WSGI_APPLICATION names (as Django's runserver finds it).
+        from django.core.servers.basehttp import get_internal_wsgi_application
 
-        return application
+        return get_internal_wsgi_application()
 
 
 def pending_migrations() -> int:

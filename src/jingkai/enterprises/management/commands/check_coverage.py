@@ -1,7 +1,7 @@
 """jingkai check-coverage: the grid coverage invariant as an exit status (for cron and CI).
 
 Every 规上 enterprise in one grid, every 规下 one in one community, every grid led and every community
-staffed (see jingkai.grids.coverage). Prints each gap on one line, then a summary; exit status 1 when
+staffed (see jingkai.enterprises.coverage). Prints each gap on one line, then a summary; exit status 1 when
 there is any gap, 0 otherwise.
 """
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingkai.core.commands import JingkaiCommand
-from jingkai.grids.coverage import default_year, find_gaps
+from jingkai.enterprises.coverage import default_year, find_gaps
 
 
 class Command(JingkaiCommand):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingkai.core.commands import JingkaiCommand
-from jingkai.core.sweeps import run_all
+from jingkai.shell.sweeps import run_all
 
 
 class Command(JingkaiCommand):

@@ -1,0 +1,43 @@
+"""Who may do what with enterprises: see one, create, edit, import, check the coverage."""
+
+from __future__ import annotations
+
+from jingkai.core.permissions import predicate
+from jingkai.core.scoping import AREA_ROLES, scope_of
+
+
+@predicate
+def can_see_enterprise(user, enterprise_id: int) -> bool:
+    """The enterprise is in the user's scope (Enterprise.visible_to): one EXISTS query."""
+    from jingkai.enterprises.models import Enterprise
+
+    return Enterprise.objects.visible_to(user).filter(pk=enterprise_id).exists()
+
+
+@predicate
+def can_create_enterprise(user) -> bool:
+    return scope_of(user).everything
+
+
+@predicate
+def can_edit_enterprise(user, enterprise=None) -> bool:
+    """Zone admins edit every enterprise; grid and community officers and leaders edit those they see."""
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    if enterprise is None or not scope.in_area:
+        return False
+    return can_see_enterprise(user, enterprise.pk)
+
+
+@predicate
+def can_import(user) -> bool:
+    """Importing the registry from Excel is for zone administrators."""
+    return scope_of(user).everything
+
+
+@predicate
+def can_check_coverage(user) -> bool:
+    """The coverage page: the whole zone for administrators, their own enterprises for area staff."""
+    scope = scope_of(user)
+    return scope.everything or scope.role in AREA_ROLES

@@ -2,10 +2,10 @@
 
     # demands/permissions.py
     @predicate
-    def can_file(user, enterprise) -> bool: ...
+    def may_file_for(user, enterprise) -> bool: ...
 
-registers "demands.can_file". Views and services call the function itself; templates ask
-`{% can "demands.can_file" enterprise as allowed %}` (core's `jingkai` tag library); navigation entries, home
+registers "demands.may_file_for". Views and services call the function itself; templates ask
+`{% can "demands.may_file_for" enterprise as allowed %}` (core's `jingkai` tag library); navigation entries, home
 cards and panels name it in their `permission`. Every `<app>/permissions.py` is imported on the first lookup
 by name, so a name is found whether or not its module was imported yet.
 """

@@ -34,7 +34,7 @@ def _user(context):
 
 @register.simple_tag(takes_context=True)
 def can(context, name: str, *args) -> bool:
-    """{% can "investment.can_view_figures" as allowed %}: a registered predicate (core.permissions) for the
+    """{% can "investment.is_investment_staff" as allowed %}: a registered predicate (core.permissions) for the
     signed-in user, with any further arguments (e.g. the object)."""
     user = _user(context)
     return bool(user is not None and user.is_authenticated and permissions.allows(name, user, *args))

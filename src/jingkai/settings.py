@@ -262,3 +262,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 JINGKAI_ZONE_NAME = env_str("JINGKAI_ZONE_NAME", "平湖经济技术开发区")
 # Where users reach the site, for links in e-mails (e.g. https://jingkai.example.gov.cn); empty: relative links.
 JINGKAI_BASE_URL = env_str("JINGKAI_BASE_URL", "")
+
+# API lists (jingkai.core.api.Pagination): 50 items unless `limit` says otherwise; a `limit` above 500 is a 422.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingkai.chains.models import Chain
 from jingkai.core import importing
+from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch, Role
 from jingkai.core.money import WAN, Currency
@@ -25,6 +26,7 @@ from jingkai.core.scoping import get_visible_or_404
 from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
 from jingkai.investment import importers, services
+from jingkai.investment.filtersets import ProjectFilterSet
 from jingkai.investment.models import (
     RAG,
     STAGE_ORDER,
@@ -38,7 +40,6 @@ from jingkai.investment.models import (
     Target,
     is_investment_staff,
 )
-from jingkai.investment.queries import filter_projects
 
 PAGE_SIZE = 50
 
@@ -66,12 +67,8 @@ def _require_staff(user) -> None:
 @require_GET
 def project_list(request):
     _require_use(request.user)
-    try:
-        rows = filter_projects(Project.objects.visible_to(request.user), request.GET)
-        errors = {}
-    except ValidationError as exc:
-        rows, errors = filter_projects(Project.objects.visible_to(request.user), {}), exc.message_dict
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = ProjectFilterSet(request.GET, Project.objects.visible_to(request.user))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -79,7 +76,7 @@ def project_list(request):
         "investment/list.html",
         {
             "page": page,
-            "errors": errors,
+            "errors": filterset.errors,
             "params": request.GET,
             "query": query.urlencode(),
             "stages": Stage.choices,
@@ -95,13 +92,11 @@ def project_list(request):
 @require_GET
 def export_xlsx(request):
     _require_use(request.user)
-    try:
-        rows = filter_projects(Project.objects.visible_to(request.user), request.GET)
-    except ValidationError as exc:
-        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        return HttpResponseBadRequest(_("Invalid filter: %(problems)s") % {"problems": problems})
+    filterset = ProjectFilterSet(request.GET, Project.objects.visible_to(request.user))
+    if refused := refuse_invalid(filterset):
+        return refused
     stamp = services.today().strftime("%Y%m%d")
-    return xlsx_response(importers.export_workbook(rows), f"招商项目台账-{stamp}.xlsx")
+    return xlsx_response(importers.export_workbook(filterset.qs), f"招商项目台账-{stamp}.xlsx")
 
 
 class ArrivalForm(forms.Form):

@@ -13,25 +13,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from jingkai.core import importing
 from jingkai.core.models import ImportBatch
 from jingkai.stats import services
+from jingkai.stats.schemas import ImportOut
 
 # /api/stats/imports…: upload, preview and commit of the monthly workbook.
 router = Router(tags=["stats"])
-
-
-class ImportOut(Schema):
-    batch_id: int
-    file_name: str
-    status: str
-    period: str | None = None
-    counts: dict
-    errors: list[dict]
-    notices: list[str]
 
 
 def _require_importer(user) -> None:

@@ -82,8 +82,6 @@ def campaign_detail(request, pk: int):
         target.may_answer = campaign.status == CampaignStatus.OPEN and services.can_answer_visible(
             user, target
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "campaigns/detail.html",
@@ -94,7 +92,6 @@ def campaign_detail(request, pk: int):
             ],
             "page": page,
             "filter_errors": targets.errors,
-            "query": query.urlencode(),
             "can_manage": services.can_manage_campaigns(user),
             "can_guide": services.can_manage_campaigns(user) or user.role == Role.GRID_LEADER,
             "counts": _counts(user, campaign).get(campaign.pk, {"targets": 0, "answered": 0}),

@@ -58,7 +58,6 @@ def demand_list(request):
         "page": page,
         "errors": filterset.errors,
         "params": request.GET,
-        "query": request.GET.urlencode(),
         "states": DemandState.choices,
         "categories": DemandCategory.objects.select_related("parent").all(),
         "grids": Grid.objects.visible_to(user) if user.is_staff_role else [],

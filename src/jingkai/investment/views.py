@@ -69,8 +69,6 @@ def project_list(request):
     _require_use(request.user)
     filterset = ProjectFilterSet(request.GET, Project.objects.visible_to(request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "investment/list.html",
@@ -78,7 +76,6 @@ def project_list(request):
             "page": page,
             "errors": filterset.errors,
             "params": request.GET,
-            "query": query.urlencode(),
             "stages": Stage.choices,
             "statuses": Status.choices,
             "rags": RAG.choices,

@@ -43,7 +43,6 @@ def visit_list(request):
             "page": page,
             "can_log": services.can_log_visit(request.user),
             "show_notes": services.can_see_notes(request.user),
-            "query": request.GET.urlencode(),
         },
     )
 
@@ -184,7 +183,6 @@ def not_visited(request):
             "by_grid": cadence.summary_by_area(enterprises, on, "grid"),
             "by_community": cadence.summary_by_area(enterprises, on, "community"),
             "period_choices": _period_choices(on),
-            "query": request.GET.urlencode(),
         },
     )
 

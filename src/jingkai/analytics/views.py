@@ -87,7 +87,7 @@ def _rows(figures: list[engine.Figures], measure: str) -> list[dict]:
 
 
 def _chart(rows: list[dict], measure: str, bars: str = "cum", kind: str = "bar") -> dict:
-    """What _chart_js.html draws: bars of an amount and a line of the comparable YoY (%)."""
+    """What static/js/charts.js draws as "bar-line": bars of an amount and a line of the comparable YoY (%)."""
     return {
         "kind": kind,
         "names": [r["label"] for r in rows],

@@ -21,6 +21,7 @@ from jingkai.analytics.schemas import (
     SummaryQuery,
     TargetOut,
 )
+from jingkai.core import dates
 from jingkai.core import uscc as uscc_rules
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
@@ -65,7 +66,7 @@ def _period(text: str | None) -> dt.date:
             raise Http404
         return latest
     try:
-        return engine.parse_period(text)
+        return dates.parse_month(text)
     except ValueError:
         raise _bad_query("period", _("Give the month as YYYY-MM, e.g. 2022-12.")) from None
 

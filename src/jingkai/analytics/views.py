@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingkai.analytics import engine, services
+from jingkai.core import dates
 from jingkai.core.models import Role
 from jingkai.core.money import YI
 from jingkai.core.scoping import get_visible_or_404
@@ -42,7 +43,7 @@ def _choices(request) -> tuple[dt.date | None, str]:
     period = None
     if request.GET.get("period"):
         try:
-            period = engine.parse_period(request.GET["period"])
+            period = dates.parse_month(request.GET["period"])
         except ValueError:
             period = None
     return period or services.latest_period(), measure

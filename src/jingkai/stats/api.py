@@ -17,6 +17,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from jingkai.core import importing
+from jingkai.core.dates import parse_month
 from jingkai.core.models import ImportBatch
 from jingkai.stats import services
 from jingkai.stats.schemas import ImportOut
@@ -47,9 +48,8 @@ def parse_period(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        parts = [int(part) for part in value.split("-")[:2]]
-        return dt.date(parts[0], parts[1], 1)
-    except (ValueError, IndexError):
+        return parse_month(value)
+    except ValueError:
         raise ValidationError({"period": [_("Write the period as YYYY-MM, e.g. 2023-06")]}) from None
 
 

@@ -238,12 +238,13 @@ def run(args) -> dict:
 
     from jingkai.analytics import engine, services
     from jingkai.analytics.models import Rollup
+    from jingkai.core import dates
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), count(DISTINCT enterprise_id) FROM stats_monthlyreport")
         rows, enterprises = cursor.fetchone()
-    period = engine.parse_period(args.period) if args.period else services.latest_period()
-    prev = engine.shift_months(period, -12)
+    period = dates.parse_month(args.period) if args.period else services.latest_period()
+    prev = dates.add_months(period, -12)
     report = {
         "database": connection.settings_dict["NAME"],
         "monthly_rows": rows,

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -55,7 +56,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def database_from_url(url: str) -> dict:
-    """Translate sqlite:///path or postgres://user:pass@host:port/name into a Django DATABASES entry."""
+    """Translate sqlite:///path or postgres://user:pass@host:port/name?options into a Django DATABASES entry.
+
+    SQLite is read here (a relative path is under the checkout, and the file gets WAL and a busy timeout);
+    server URLs go through dj-database-url.
+    """
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path
@@ -74,19 +79,19 @@ def database_from_url(url: str) -> dict:
             },
         }
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
-        name = unquote(parsed.path.lstrip("/"))
-        if not name:
+        # dj-database-url keeps what a hand-written parser dropped: the query string becomes OPTIONS
+        # (?sslmode=require, ?connect_timeout=5) and a percent-encoded host is a Unix socket directory
+        # (postgres://user@%2Fvar%2Frun%2Fpostgresql/name).
+        config = dj_database_url.parse(
+            url,
+            engine="django.db.backends.postgresql",
+            conn_max_age=env_int("JINGKAI_DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        )
+        if not config.get("NAME"):
             raise ImproperlyConfigured(f"JINGKAI_DATABASE_URL={url!r} names no database")
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": env_int("JINGKAI_DB_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
-        }
+        config["PORT"] = str(config.get("PORT") or "")
+        return config
     raise ImproperlyConfigured(
         f"JINGKAI_DATABASE_URL={url!r}: unsupported scheme {parsed.scheme!r} (use sqlite:/// or postgres://)"
     )
@@ -258,3 +263,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 JINGKAI_ZONE_NAME = env_str("JINGKAI_ZONE_NAME", "平湖经济技术开发区")
 # Where users reach the site, for links in e-mails (e.g. https://jingkai.example.gov.cn); empty: relative links.
 JINGKAI_BASE_URL = env_str("JINGKAI_BASE_URL", "")
+
+# API lists (jingkai.core.api.Pagination): 50 items unless `limit` says otherwise; a `limit` above 500 is a 422.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -79,6 +79,29 @@ def test_postgres_url():
     assert database_from_url("postgresql://postgres@127.0.0.1/jk")["PORT"] == ""
 
 
+def test_postgres_url_keeps_its_query_string_as_options():
+    db = database_from_url("postgres://jk@db.internal/jingkai?sslmode=require&connect_timeout=5")
+    assert db["OPTIONS"] == {"sslmode": "require", "connect_timeout": 5}
+    assert (db["NAME"], db["HOST"]) == ("jingkai", "db.internal")
+
+
+def test_postgres_url_with_a_percent_encoded_socket_directory():
+    db = database_from_url("postgres://postgres@%2Fvar%2Frun%2Fpostgresql/jk")
+    assert (db["HOST"], db["NAME"], db["USER"], db["PORT"]) == ("/var/run/postgresql", "jk", "postgres", "")
+
+
+def test_postgres_url_keeps_the_connection_settings(monkeypatch):
+    monkeypatch.setenv("JINGKAI_DB_CONN_MAX_AGE", "15")
+    db = database_from_url("postgres://postgres@127.0.0.1:5432/jk")
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (15, True)
+
+
+def test_sqlite_keeps_its_options():
+    db = database_from_url("sqlite:///var/x%20y.sqlite3")
+    assert Path(db["NAME"]) == BASE_DIR / "var" / "x y.sqlite3"
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
 @pytest.mark.parametrize(
     "url",
     ["mysql://root@localhost/jingkai", "jingkai.sqlite3", "sqlite://", "sqlite:///", "postgres://host:5432/"],

@@ -8,12 +8,11 @@ from django.urls import reverse
 
 from jingkai.demands.models import Demand, DemandCategory, DemandState
 from tests.demands.conftest import ensure_default_categories, step
-from tests.e2e.test_browser import browser  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 
 
-def test_file_follow_and_rate(transactional_db, live_server, zone, browser):  # noqa: F811
+def test_file_follow_and_rate(transactional_db, live_server, zone, page):
     from playwright.sync_api import expect
 
     ensure_default_categories()
@@ -27,8 +26,6 @@ def test_file_follow_and_rate(transactional_db, live_server, zone, browser):  # 
         description="厂区门口道路破损积水，货车通行困难",
         channel="visit",
     )
-    page = browser.new_page(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page.set_default_timeout(15_000)
     page.goto(live_server.url + reverse("login"))
     page.fill('input[name="username"]', "enterprise")
     page.fill('input[name="password"]', "pw-for-tests-1")

@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)  # CI must not pass by skipping its only end-to-end check
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def test_search_and_open_a_profile(transactional_db, live_server, zone, browser):
+def test_search_and_open_a_profile(transactional_db, live_server, zone, page):
     from playwright.sync_api import expect
 
     enterprise = zone.above1
-    page = browser.new_page(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page.set_default_timeout(15_000)
 
     page.goto(live_server.url + reverse("login"))
     page.fill('input[name="username"]', "zone_admin")

@@ -9,12 +9,11 @@ import pytest
 from django.urls import reverse
 
 from jingkai.investment import services
-from tests.e2e.test_browser import browser  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
 
 
-def test_stage_move_and_figures_chart(transactional_db, live_server, inv, browser):  # noqa: F811
+def test_stage_move_and_figures_chart(transactional_db, live_server, inv, page):
     from playwright.sync_api import expect
 
     staff = inv["investment"]
@@ -23,8 +22,6 @@ def test_stage_move_and_figures_chart(transactional_db, live_server, inv, browse
     services.add_arrival(
         inv.p_none, {"on": dt.date(2022, 3, 1), "kind": "domestic", "amount": Decimal(10**8)}, staff
     )
-    page = browser.new_page(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page.set_default_timeout(15_000)
     page.goto(live_server.url + reverse("login"))
     page.fill('input[name="username"]', "investment")
     page.fill('input[name="password"]', "pw-for-tests-1")

@@ -10,12 +10,11 @@ from django.urls import reverse
 from jingkai.campaigns import services as campaign_services
 from jingkai.visits.services import log_visit
 from tests.campaigns.conftest import campaign_data
-from tests.e2e.test_browser import browser  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_dashboard_and_results_charts(transactional_db, live_server, zone, browser):  # noqa: F811
+def test_dashboard_and_results_charts(transactional_db, live_server, zone, page):
     from playwright.sync_api import expect
 
     log_visit(
@@ -28,8 +27,6 @@ def test_dashboard_and_results_charts(transactional_db, live_server, zone, brows
         zone["grid_officer"],
         {"status": "正常生产", "return_rate": 96},
     )
-    page = browser.new_page(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page.set_default_timeout(15_000)
     page.goto(live_server.url + reverse("login"))
     page.fill('input[name="username"]', "grid_leader")
     page.fill('input[name="password"]', "pw-for-tests-1")

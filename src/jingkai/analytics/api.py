@@ -11,10 +11,17 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jingkai.analytics import engine, services
+from jingkai.analytics.schemas import (
+    EnterpriseStatsOut,
+    SummaryOut,
+    SummaryQuery,
+    TargetOut,
+)
+from jingkai.core import dates
 from jingkai.core import uscc as uscc_rules
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
@@ -23,35 +30,6 @@ from jingkai.stats.measures import BY_CODE
 # Mounted at /api/stats (summary, targets …) and /api/enterprises (/{id}/stats) in jingkai/api/api.py.
 router = Router(tags=["stats"])
 enterprise_router = Router(tags=["stats"])
-
-
-class SummaryQuery(Schema):
-    period: str | None = None  # "2022-12"; the latest month with figures when omitted
-    by: str = "chain"  # chain | grid | origin | park | group | digital | zone
-    measure: str = "output"
-
-
-class FiguresOut(Schema):
-    key: str
-    label: str
-    enterprises: int
-    comparable: int
-    month: Decimal | None
-    cum: Decimal | None
-    yoy_month: float | None
-    yoy_cum: float | None
-    last_year_cum: Decimal | None
-
-
-class SummaryOut(Schema):
-    period: str
-    by: str
-    measure: str
-    unit: str
-    basis: str
-    scope: str
-    total: FiguresOut
-    items: list[FiguresOut]
 
 
 def _rate(value) -> float | None:
@@ -88,7 +66,7 @@ def _period(text: str | None) -> dt.date:
             raise Http404
         return latest
     try:
-        return engine.parse_period(text)
+        return dates.parse_month(text)
     except ValueError:
         raise _bad_query("period", _("Give the month as YYYY-MM, e.g. 2022-12.")) from None
 
@@ -117,24 +95,6 @@ def stats_summary(request, q: Query[SummaryQuery]):
         "total": _figures(result.total),
         "items": [_figures(item) for item in result.items],
     }
-
-
-class TargetOut(Schema):
-    id: int
-    title: str
-    scope: str
-    member: str
-    measure: str
-    year: int
-    kind: str
-    value: Decimal
-    period: str
-    actual: Decimal | None
-    goal: Decimal | None
-    share: float | None
-    time_share: float
-    pace_needed: Decimal | None
-    on_track: bool | None
 
 
 @router.get(
@@ -168,24 +128,6 @@ def stats_targets(request, year: int):
             }
         )
     return result
-
-
-class MeasureFiguresOut(Schema):
-    month: Decimal | float | None
-    cum: Decimal | float | None
-    yoy_month: float | None
-    yoy_cum: float | None
-
-
-class PeriodOut(Schema):
-    period: str
-    measures: dict[str, MeasureFiguresOut]
-
-
-class EnterpriseStatsOut(Schema):
-    id: int
-    name: str
-    periods: list[PeriodOut]
 
 
 @enterprise_router.get(

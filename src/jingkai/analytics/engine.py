@@ -28,27 +28,11 @@ from django.db import connection, transaction
 
 from jingkai.analytics.permissions import can_view_economy as may_use  # noqa: F401 (engine.may_use)
 from jingkai.analytics.permissions import sees_zone_aggregates
+from jingkai.core.dates import add_months, month_start
 from jingkai.stats.measures import MEASURES
 
 SUFFIXES = ("month", "cum", "cmp_month", "cmp_cum", "prev_month", "prev_cum")
 DIMENSIONS = ("zone", "chain", "grid", "origin", "park", "group", "digital")
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def shift_months(period: dt.date, months: int) -> dt.date:
-    index = period.year * 12 + period.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def parse_period(text: str) -> dt.date:
-    """ "2022-12" (or "2022-12-01") → 2022-12-01; ValueError otherwise."""
-    parts = str(text).strip().split("-")
-    if len(parts) not in (2, 3):
-        raise ValueError(text)
-    return dt.date(int(parts[0]), int(parts[1]), 1)
 
 
 def _tables() -> dict[str, str]:
@@ -84,7 +68,7 @@ def _select_sql(periods: list[dt.date], enterprise_filter: tuple[str, list] | No
         values.append("(%s, %s, %s)")
         params += [
             connection.ops.adapt_datefield_value(period),
-            connection.ops.adapt_datefield_value(shift_months(period, -12)),
+            connection.ops.adapt_datefield_value(add_months(period, -12)),
             period.year,
         ]
     cur_columns = ", ".join(f"r.{m}_month AS {m}_month, r.{m}_cum AS {m}_cum" for m in MEASURES)
@@ -145,7 +129,7 @@ def affected_periods(periods: Iterable[dt.date]) -> list[dt.date]:
     result = set()
     for period in periods:
         start = month_start(period)
-        result.update((start, shift_months(start, 12)))
+        result.update((start, add_months(start, 12)))
     return sorted(result)
 
 
@@ -297,7 +281,7 @@ def summary(period: dt.date, by: str, measure: str = "output", user=None, enterp
     if measure not in MEASURES:
         raise ValueError(measure)
     period = month_start(period)
-    last_year = shift_months(period, -12)
+    last_year = add_months(period, -12)
     restrict = _restriction(user, enterprises)
     rows = _rows([period, last_year], sorted({"zone", by}), restrict, measure)
     current = {(r["dimension"], r["member"]): r for r in rows if r["period"] == period}

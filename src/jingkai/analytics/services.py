@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, Subquery
 
 from jingkai.analytics import engine
 from jingkai.analytics.models import Rollup, Target, TargetKind, TargetScope
+from jingkai.core import dates
 from jingkai.core.money import YI
 from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.stats.models import MonthlyReport
@@ -205,7 +206,7 @@ def top_enterprises(
     field = f"{measure}_cum"
     above = AnnualScale.objects.filter(year=period.year, above_size=True).values("enterprise_id")
     last_year = MonthlyReport.objects.filter(
-        enterprise=OuterRef("enterprise"), period=engine.shift_months(period, -12)
+        enterprise=OuterRef("enterprise"), period=dates.add_months(period, -12)
     ).values(field)[:1]
     reports = MonthlyReport.objects.visible_to(user)
     if enterprises is not None:
@@ -240,7 +241,7 @@ def enterprise_series(enterprise, months: int = 30) -> list[dict]:
     by_period = {r["period"]: r for r in rows}
     result = []
     for row in rows[-months:]:
-        before = by_period.get(engine.shift_months(row["period"], -12))
+        before = by_period.get(dates.add_months(row["period"], -12))
         entry = {"period": row["period"]}
         for m in engine.MEASURES:
             month, cum = row[f"{m}_month"], row[f"{m}_cum"]

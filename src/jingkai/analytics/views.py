@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingkai.analytics import engine, services
+from jingkai.core import dates
 from jingkai.core.models import Role
 from jingkai.core.money import YI
 from jingkai.core.scoping import get_visible_or_404
@@ -42,7 +43,7 @@ def _choices(request) -> tuple[dt.date | None, str]:
     period = None
     if request.GET.get("period"):
         try:
-            period = engine.parse_period(request.GET["period"])
+            period = dates.parse_month(request.GET["period"])
         except ValueError:
             period = None
     return period or services.latest_period(), measure
@@ -87,7 +88,7 @@ def _rows(figures: list[engine.Figures], measure: str) -> list[dict]:
 
 
 def _chart(rows: list[dict], measure: str, bars: str = "cum", kind: str = "bar") -> dict:
-    """What _chart_js.html draws: bars of an amount and a line of the comparable YoY (%)."""
+    """What static/js/charts.js draws as "bar-line": bars of an amount and a line of the comparable YoY (%)."""
     return {
         "kind": kind,
         "names": [r["label"] for r in rows],

@@ -1,29 +1,16 @@
-"""One error shape for the whole API.
+"""The exception handlers that give the whole API one error shape (the shape itself: core/api.py).
 
-422 always answers `{"detail": [{"loc": [...], "msg": ..., "type": ...}]}`, whether the error comes
-from ninja's own pydantic validation or from a service raising Django's ValidationError, so that a
-client needs one parser. `loc` starts with where the value was sent ("body", "query", "path") and
-then names the field.
+A service's ValidationError is a 422 located in the body, PermissionDenied a 403, Http404 a 404 that
+never echoes what was asked for, a missing or wrong credential a 401.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404
 from ninja.errors import AuthenticationError
-from ninja.errors import ValidationError as NinjaValidationError
 
-
-def located_errors(messages_by_field: dict, source: str = "body") -> list[dict]:
-    detail = []
-    for field, messages in messages_by_field.items():
-        loc = [source] if field == NON_FIELD_ERRORS else [source, field]
-        detail.extend({"loc": loc, "msg": str(message), "type": "value_error"} for message in messages)
-    return detail
-
-
-def query_error(form_errors: dict) -> NinjaValidationError:
-    """A FilterSet's form errors as the 422 that names each query parameter."""
-    return NinjaValidationError(located_errors({k: list(v) for k, v in form_errors.items()}, source="query"))
+from jingkai.core.api import located_errors
 
 
 def install_handlers(api) -> None:
@@ -42,8 +29,6 @@ def install_handlers(api) -> None:
         response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="jingkai"'
         return response
-
-    from django.http import Http404
 
     api.add_exception_handler(ValidationError, django_validation_error)
     api.add_exception_handler(PermissionDenied, permission_denied)

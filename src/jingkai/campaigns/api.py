@@ -4,95 +4,22 @@ Everything is fetched through Campaign/CampaignTarget.objects.visible_to(user): 
 campaigns that asked their grids' enterprises, and only those enterprises' responses and results.
 """
 
-from __future__ import annotations
-
-import datetime as dt
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import paginate
 
 from jingkai.campaigns import services
+from jingkai.campaigns.filtersets import CampaignTargetFilterSet
 from jingkai.campaigns.models import Campaign, CampaignResponse, CampaignTarget
 from jingkai.campaigns.results import results_by_grid
+from jingkai.campaigns.schemas import AnswerIn, CampaignOut, ResponseFilters, ResponseOut, ResultsOut
 from jingkai.core import uscc as uscc_rules
+from jingkai.core.api import Pagination, filtered
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.enterprises.schemas import Page
 
 router = Router(tags=["campaigns"])
-
-
-class FormField(Schema):
-    key: str
-    label: str
-    type: str
-    required: bool
-    choices: list[str] = []
-
-
-class CampaignOut(Schema):
-    id: int
-    title: str
-    kind: str
-    kind_label: str
-    description: str
-    opens_on: dt.date
-    closes_on: dt.date
-    status: str
-    scope_kind: str
-    scope_above_size_only: bool
-    form: list[FormField]
-    targets: int = Field(description="Targets the caller may see")
-    answered: int
-
-
-class CampaignPage(Schema):
-    items: list[CampaignOut]
-    count: int
-
-
-class GridResult(Schema):
-    grid: str | None
-    name: str
-    targets: int
-    answered: int
-    answer_rate: float | None = Field(description="Percent")
-    averages: dict[str, float | None] = Field(description="Numeric and percent fields: key → average")
-    choices: dict[str, dict[str, int]] = Field(description="Choice and yes/no fields: key → answer → count")
-
-
-class ResultsOut(Schema):
-    campaign: int
-    grids: list[GridResult]
-    total: GridResult
-
-
-class ResponseOut(Schema):
-    enterprise_id: int
-    enterprise: str
-    grid: str | None
-    guide: str | None
-    answered: bool
-    answered_by: str | None = None
-    answered_at: dt.datetime | None = None
-    answers: dict[str, Any] | None = None
-
-
-class ResponsePage(Schema):
-    items: list[ResponseOut]
-    count: int
-
-
-class ResponseFilters(Schema):
-    answered: bool | None = Field(None, description="true: answered only; false: not yet answered")
-    grid: str | None = Field(None, description="Grid code at launch")
-
-
-class AnswerIn(Schema):
-    enterprise: str = Field(description="Enterprise id or unified social credit code")
-    answers: dict[str, Any]
 
 
 def _counts(user, ids) -> dict:
@@ -132,12 +59,15 @@ def _out(campaign: Campaign, counts: dict) -> dict:
     }
 
 
-@router.get("", response=CampaignPage, summary="List campaigns")
-def list_campaigns(request, page: Query[Page]):
-    rows = Campaign.objects.visible_to(request.user)
-    items = list(rows[page.offset : page.offset + page.limit])
-    counts = _counts(request.user, [c.pk for c in items])
-    return {"items": [_out(c, counts) for c in items], "count": rows.count()}
+def _with_counts(request, campaigns) -> list[dict]:
+    counts = _counts(request.user, [c.pk for c in campaigns])
+    return [_out(c, counts) for c in campaigns]
+
+
+@router.get("", response=list[CampaignOut], summary="List campaigns")
+@paginate(Pagination, page_items=_with_counts)
+def list_campaigns(request):
+    return Campaign.objects.visible_to(request.user)
 
 
 @router.get("/{campaign_id}", response=CampaignOut, summary="Read a campaign")
@@ -183,18 +113,17 @@ def _response_out(target: CampaignTarget) -> dict:
     }
 
 
-@router.get("/{campaign_id}/responses", response=ResponsePage, summary="Targets and their responses")
-def list_responses(request, campaign_id: int, filters: Query[ResponseFilters], page: Query[Page]):
+@router.get("/{campaign_id}/responses", response=list[ResponseOut], summary="Targets and their responses")
+@paginate(Pagination, page_items=lambda request, targets: [_response_out(t) for t in targets])
+def list_responses(request, campaign_id: int, filters: Query[ResponseFilters]):
     campaign = get_visible_or_404(Campaign.objects.all(), request.user, pk=campaign_id)
     targets = services.targets_of(campaign, request.user).select_related(
         "enterprise", "grid", "guide", "response__answered_by"
     )
+    data = {"grid": filters.grid}
     if filters.answered is not None:
-        targets = targets.filter(response__isnull=not filters.answered)
-    if filters.grid:
-        targets = targets.filter(grid__code=filters.grid)
-    items = [_response_out(t) for t in targets[page.offset : page.offset + page.limit]]
-    return {"items": items, "count": targets.count()}
+        data["answered"] = "yes" if filters.answered else "no"
+    return filtered(CampaignTargetFilterSet(data, targets))
 
 
 @router.post(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jingkai.campaigns import exports, services
+from jingkai.campaigns.filtersets import CampaignTargetFilterSet
 from jingkai.campaigns.forms import CampaignForm, GuideForm, answer_form_class
 from jingkai.campaigns.forms_def import FIELD_TYPES
 from jingkai.campaigns.models import Campaign, CampaignStatus, CampaignTarget
@@ -64,32 +65,23 @@ def campaign_create(request):
     return render(request, "campaigns/form.html", {"form": form})
 
 
-def _targets(request, campaign):
+def _targets(request, campaign) -> CampaignTargetFilterSet:
     targets = services.targets_of(campaign, request.user).select_related(
         "enterprise", "grid", "guide", "response__answered_by"
     )
-    grid = request.GET.get("grid", "")
-    if grid.isdigit():
-        targets = targets.filter(grid_id=int(grid))
-    answered = request.GET.get("answered")
-    if answered == "yes":
-        targets = targets.filter(response__isnull=False)
-    elif answered == "no":
-        targets = targets.filter(response__isnull=True)
-    return targets
+    return CampaignTargetFilterSet(request.GET, targets)
 
 
 @login_required
 def campaign_detail(request, pk: int):
     user = request.user
     campaign = get_visible_or_404(Campaign.objects.all(), user, pk=pk)
-    page = Paginator(_targets(request, campaign), 100).get_page(request.GET.get("page"))
+    targets = _targets(request, campaign)
+    page = Paginator(targets.qs, 100).get_page(request.GET.get("page"))
     for target in page:
         target.may_answer = campaign.status == CampaignStatus.OPEN and services.can_answer_visible(
             user, target
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "campaigns/detail.html",
@@ -99,7 +91,7 @@ def campaign_detail(request, pk: int):
                 {**item, "type_label": FIELD_TYPES.get(item["type"], item["type"])} for item in campaign.form
             ],
             "page": page,
-            "query": query.urlencode(),
+            "filter_errors": targets.errors,
             "can_manage": services.can_manage_campaigns(user),
             "can_guide": services.can_manage_campaigns(user) or user.role == Role.GRID_LEADER,
             "counts": _counts(user, campaign).get(campaign.pk, {"targets": 0, "answered": 0}),

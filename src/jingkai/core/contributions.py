@@ -56,7 +56,7 @@ class HomeCard:
     order: int = 100
     permission: str | None = None
     area: str = "cards"  # "cards": the row of figures; "wide": below it, the page's width (charts)
-    script: str | None = None  # a template for the page's script block (a chart's drawing code)
+    draws_charts: bool = False  # the card holds a charts.js box: the page loads ECharts
 
 
 @dataclass(frozen=True)

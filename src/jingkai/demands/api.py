@@ -6,127 +6,31 @@ meanwhile (concurrent transitions: exactly one wins), 403 when the role may not 
 parameter.
 """
 
-from __future__ import annotations
-
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
-from jingkai.api.errors import query_error
+from jingkai.core.api import Pagination, filtered
 from jingkai.core.models import Department
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.demands import queries, services
-from jingkai.demands.models import Channel, Demand, DemandCategory
+from jingkai.demands.filtersets import DemandFilterSet
+from jingkai.demands.models import Demand, DemandCategory
+from jingkai.demands.schemas import (
+    Conflict,
+    DemandDetail,
+    DemandFilters,
+    DemandIn,
+    DemandItem,
+    SimilarOut,
+    TransitionIn,
+)
 from jingkai.demands.similar import similar_demands
 from jingkai.enterprises.models import Enterprise
 
 router = Router(tags=["demands"])
-
-
-class DemandFilters(Schema):
-    state: str | None = Field(None, description="A state (submitted … merged) or `open` (not yet closed)")
-    category: str | None = Field(None, description="Category id or code (includes its sub-categories)")
-    grid: str | None = Field(None, description="Grid code or id")
-    community: str | None = Field(None, description="Community code or id")
-    department: str | None = Field(None, description="Department code or id")
-    deadline: str | None = Field(None, description="red (overdue), amber (due soon) or green")
-    channel: str | None = None
-    enterprise: str | None = Field(None, description="Enterprise id")
-    q: str | None = Field(None, description="Text in the title, description or enterprise name")
-    submitted_from: dt.date | None = None
-    submitted_to: dt.date | None = None
-
-
-class Page(Schema):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
-
-
-class EventOut(Schema):
-    action: str
-    from_state: str
-    to_state: str
-    actor: str | None
-    at: dt.datetime
-    note: str
-    department: str | None
-    due_on: dt.date | None
-
-
-class DemandItem(Schema):
-    id: int
-    number: str
-    enterprise_id: int
-    enterprise: str
-    category: str
-    category_code: str
-    channel: str
-    state: str
-    state_display: str
-    title: str
-    department: str | None
-    submitted_at: dt.datetime
-    due_on: dt.date | None
-    deadline_status: str
-    escalation_level: int
-    closed_at: dt.datetime | None
-    rating: int | None
-    version: int
-
-
-class DemandDetail(DemandItem):
-    description: str
-    reply: str
-    rating_comment: str
-    extension_status: str
-    extension_until: dt.date | None
-    extension_reason: str
-    merged_into: int | None
-    reopen_count: int
-    events: list[EventOut]
-    allowed_transitions: list[str]
-
-
-class DemandPage(Schema):
-    count: int
-    items: list[DemandItem]
-
-
-class DemandIn(Schema):
-    enterprise: int
-    category: str = Field(description="Category id or code")
-    description: str
-    channel: str = Field(Channel.PORTAL.value, description="portal, visit, hotline, staff or import")
-    title: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-
-
-class TransitionIn(Schema):
-    transition: str = Field(description=", ".join(services.TRANSITIONS))
-    note: str = ""
-    department: str | None = Field(None, description="For assign/reassign: department code or id")
-    rating: int | None = Field(None, description="For rate: 5 非常满意 … 1 非常不满意")
-    until: dt.date | None = Field(None, description="For request_extension: the new deadline")
-    original: int | None = Field(None, description="For merge: the original demand's id")
-    version: int | None = Field(None, description="The version you read; a stale one gets 409")
-
-
-class Conflict(Schema):
-    detail: str
-    state: str
-
-
-class SimilarOut(Schema):
-    id: int
-    number: str
-    title: str
-    enterprise: str
-    state: str
-    score: float
 
 
 def _item(d: Demand, status: str = "") -> dict:
@@ -189,16 +93,15 @@ def _detail(user, demand_id: int) -> dict:
     }
 
 
-@router.get("", response=DemandPage, summary="List demands")
-def list_demands(request, filters: Query[DemandFilters], page: Query[Page]):
-    demands, errors = queries.apply_filters(
-        Demand.objects.visible_to(request.user), filters.model_dump(exclude_none=True), timezone.localdate()
+@router.get("", response=list[DemandItem], summary="List demands")
+@paginate(Pagination, page_items=lambda request, rows: [_item(d) for d in rows])
+def list_demands(request, filters: Query[DemandFilters]):
+    filterset = DemandFilterSet(
+        filters.model_dump(exclude_none=True),
+        Demand.objects.visible_to(request.user),
+        today=timezone.localdate(),
     )
-    if errors:
-        raise query_error(errors)
-    count = demands.count()
-    rows = demands.select_related(*queries.LIST_RELATED)[page.offset : page.offset + page.limit]
-    return {"count": count, "items": [_item(d) for d in rows]}
+    return filtered(filterset).select_related(*queries.LIST_RELATED)
 
 
 def _category(value: str) -> DemandCategory | None:

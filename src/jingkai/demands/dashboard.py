@@ -8,14 +8,9 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from jingkai.core.dates import add_months
 from jingkai.demands.metrics import demand_summary
 from jingkai.demands.models import FINAL_STATES, SATISFIED_MIN, DemandCategory, DemandState
-
-
-def _first_of_month(day: dt.date, back: int) -> dt.date:
-    month = day.month - back
-    year = day.year + (month - 1) // 12
-    return dt.date(year, (month - 1) % 12 + 1, 1)
 
 
 def _rate(part, whole):
@@ -41,7 +36,7 @@ def _with_rates(row: dict) -> dict:
 
 
 def build(demands, *, today: dt.date, months: int = 12) -> dict:
-    start = _first_of_month(today, months - 1)
+    start = add_months(today, -(months - 1))
     summary = demand_summary(demands, today=today)
     by_department = [
         _with_rates(row)
@@ -70,7 +65,7 @@ def build(demands, *, today: dt.date, months: int = 12) -> dict:
     }
     labels, submitted, closure, on_time, satisfaction = [], [], [], [], []
     for back in range(months - 1, -1, -1):
-        month = _first_of_month(today, back)
+        month = add_months(today, -(back))
         row = monthly_rows.get(month, {})
         labels.append(f"{month:%Y-%m}")
         submitted.append(row.get("total", 0))

@@ -1,4 +1,6 @@
-"""Read-side helpers shared by the pages, the API and the export: filtering and the deadline colour."""
+"""Read-side helpers shared by the pages, the API and the export: the deadline colour and category trees.
+
+The list filters themselves are demands/filtersets.py."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import datetime as dt
 from django.db.models import Case, CharField, Q, Value, When
 
 from jingkai.core.calendar import WorkingCalendar
-from jingkai.demands.models import ESCALATING_STATES, DemandCategory, DemandState
+from jingkai.demands.models import ESCALATING_STATES, DemandCategory
 from jingkai.demands.services import amber_until, policy
 
 DEADLINE_CHOICES = ("red", "amber", "green")
@@ -44,67 +46,3 @@ def category_and_descendants(category_id) -> list[int]:
                 ids.add(pk)
                 grew = True
     return sorted(ids)
-
-
-def apply_filters(queryset, params, today: dt.date):
-    """Filter scoped demands by the list page's / API's / export's parameters (unknown values: no match).
-
-    Parameters: state, category (with its sub-categories), grid (code or id), community, department
-    (code or id), deadline (red/amber/green), channel, enterprise (id), q (text), submitted_from/_to.
-    """
-    errors: dict[str, list[str]] = {}
-    get = params.get
-    if state := get("state"):
-        if state == "open":
-            queryset = queryset.filter(state__in=[*ESCALATING_STATES, DemandState.REPLIED])
-        elif state in DemandState.values:
-            queryset = queryset.filter(state=state)
-        else:
-            errors["state"] = ["unknown state"]
-    if category := get("category"):
-        if str(category).isdigit():
-            queryset = queryset.filter(category_id__in=category_and_descendants(category))
-        else:
-            cat = DemandCategory.objects.filter(code=category).first()
-            queryset = queryset.filter(category_id__in=category_and_descendants(cat.pk) if cat else [])
-    if grid := get("grid"):
-        queryset = queryset.filter(
-            Q(enterprise__grid_id=grid) if str(grid).isdigit() else Q(enterprise__grid__code=grid)
-        )
-    if community := get("community"):
-        queryset = queryset.filter(
-            Q(enterprise__community_id=community)
-            if str(community).isdigit()
-            else Q(enterprise__community__code=community)
-        )
-    if department := get("department"):
-        queryset = queryset.filter(
-            Q(department_id=department) if str(department).isdigit() else Q(department__code=department)
-        )
-    if channel := get("channel"):
-        queryset = queryset.filter(channel=channel)
-    if enterprise := get("enterprise"):
-        if str(enterprise).isdigit():
-            queryset = queryset.filter(enterprise_id=enterprise)
-        else:
-            errors["enterprise"] = ["not an id"]
-    if text := (get("q") or "").strip():
-        queryset = queryset.filter(
-            Q(title__icontains=text) | Q(description__icontains=text) | Q(enterprise__name__icontains=text)
-        )
-    for key, lookup in (
-        ("submitted_from", "submitted_at__date__gte"),
-        ("submitted_to", "submitted_at__date__lte"),
-    ):
-        if value := get(key):
-            try:
-                queryset = queryset.filter(**{lookup: dt.date.fromisoformat(str(value))})
-            except ValueError:
-                errors[key] = ["not a date (YYYY-MM-DD)"]
-    queryset = with_deadline_status(queryset, today)
-    if deadline := get("deadline"):
-        if deadline in DEADLINE_CHOICES:
-            queryset = queryset.filter(deadline_status=deadline)
-        else:
-            errors["deadline"] = ["red, amber or green"]
-    return queryset, errors

@@ -24,6 +24,7 @@ from jingkai.core.models import Department, Role
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.demands import dashboard, queries, services
 from jingkai.demands.forms import DemandForm
+from jingkai.demands.filtersets import DemandFilterSet
 from jingkai.demands.models import (
     Demand,
     DemandAttachment,
@@ -48,15 +49,14 @@ def _today():
 def demand_list(request):
     user = request.user
     today = _today()
-    demands, errors = queries.apply_filters(Demand.objects.visible_to(user), request.GET, today)
-    demands = demands.select_related(*queries.LIST_RELATED)
+    filterset = DemandFilterSet(request.GET, Demand.objects.visible_to(user), today=today)
+    demands = filterset.qs.select_related(*queries.LIST_RELATED)
     page = Paginator(demands, PAGE_SIZE).get_page(request.GET.get("page"))
     is_contact = user.role == Role.ENTERPRISE
     context = {
         "page": page,
-        "errors": errors,
+        "errors": filterset.errors,
         "params": request.GET,
-        "query": request.GET.urlencode(),
         "states": DemandState.choices,
         "categories": DemandCategory.objects.select_related("parent").all(),
         "grids": Grid.objects.visible_to(user) if user.is_staff_role else [],

@@ -5,17 +5,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingkai.core import importing
+from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch
 from jingkai.core.xlsx import xlsx_response
-from jingkai.demands import importers, queries
+from jingkai.demands import importers
+from jingkai.demands.filtersets import DemandFilterSet
 from jingkai.demands.models import Demand
 
 
@@ -23,14 +24,13 @@ from jingkai.demands.models import Demand
 @require_GET
 def export_xlsx(request):
     """The demands of the pool with the same filters, scoped to the user."""
-    demands, errors = queries.apply_filters(
-        Demand.objects.visible_to(request.user), request.GET, timezone.localdate()
+    filterset = DemandFilterSet(
+        request.GET, Demand.objects.visible_to(request.user), today=timezone.localdate()
     )
-    if errors:
-        problems = "; ".join(f"{key}: {' '.join(v)}" for key, v in errors.items())
-        return HttpResponseBadRequest(_("Invalid filter: %(problems)s") % {"problems": problems})
+    if refused := refuse_invalid(filterset):
+        return refused
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(importers.export_workbook(demands), f"{_('Demands')}-{stamp}.xlsx")
+    return xlsx_response(importers.export_workbook(filterset.qs), f"{_('Demands')}-{stamp}.xlsx")
 
 
 def _require_importer(user) -> None:

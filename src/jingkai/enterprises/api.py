@@ -2,7 +2,7 @@
 
 Handlers stay thin: fetch through Enterprise.objects.visible_to(user), turn codes into rows, call one
 service (services.create_enterprise / update_enterprise), answer. Validation errors and refusals
-raised by the services become 422 and 403 in api/errors.py.
+raised by the services become 422 and 403 (the handlers jingkai.api installs).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,21 +10,16 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import PatchDict, Query, Router, Status
+from ninja.pagination import paginate
 
-from jingkai.api.errors import query_error
 from jingkai.core import uscc as uscc_rules
+from jingkai.core.api import Pagination, filtered
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises import services
 from jingkai.enterprises.filtersets import EnterpriseFilterSet
 from jingkai.enterprises.models import Enterprise, EnterpriseGroup
 from jingkai.enterprises.queries import with_scale
-from jingkai.enterprises.schemas import (
-    EnterpriseDetail,
-    EnterpriseFilters,
-    EnterpriseIn,
-    EnterprisePage,
-    Page,
-)
+from jingkai.enterprises.schemas import EnterpriseDetail, EnterpriseFilters, EnterpriseIn, EnterpriseItem
 from jingkai.grids.models import Community, Grid
 from jingkai.parks.models import Building, Park
 
@@ -51,19 +46,14 @@ TEXT_FIELDS = {
 MAX_ID = 2**63 - 1
 
 
-def enterprise_page(queryset, filters: EnterpriseFilters, page: Page) -> dict:
-    """Filter, count and slice enterprises that are already scoped to the user.
+def enterprise_rows(queryset, filters: EnterpriseFilters):
+    """Filter enterprises that are already scoped to the user (a 422 names each refused filter).
 
     Shared by /api/enterprises and /api/grids/{code}/enterprises; the filtering itself is the
     list page's FilterSet, so pages, API and export agree on what a filter means.
     """
     filterset = EnterpriseFilterSet(data=filters.model_dump(exclude_none=True), queryset=queryset)
-    if not filterset.is_valid():
-        raise query_error(filterset.errors)
-    rows = filterset.qs
-    count = rows.count()
-    rows = with_scale(rows, filterset.scale_year()).select_related(*LIST_RELATED)
-    return {"items": list(rows[page.offset : page.offset + page.limit]), "count": count}
+    return with_scale(filtered(filterset), filterset.scale_year()).select_related(*LIST_RELATED)
 
 
 def find_enterprise(user, ident: str) -> Enterprise:
@@ -138,9 +128,10 @@ def not_found_message(model, value) -> str:
     return _("No %(kind)s matches “%(value)s”.") % {"kind": model._meta.verbose_name, "value": value}
 
 
-@router.get("", response=EnterprisePage, summary="List enterprises")
-def list_enterprises(request, filters: Query[EnterpriseFilters], page: Query[Page]):
-    return enterprise_page(Enterprise.objects.visible_to(request.user), filters, page)
+@router.get("", response=list[EnterpriseItem], summary="List enterprises")
+@paginate(Pagination)
+def list_enterprises(request, filters: Query[EnterpriseFilters]):
+    return enterprise_rows(Enterprise.objects.visible_to(request.user), filters)
 
 
 @router.post("", response={201: EnterpriseDetail}, summary="Create an enterprise (zone administrators)")

@@ -120,6 +120,6 @@ CONTRIBUTIONS = [
         _grid_chart,
         order=200,
         area="wide",
-        script="enterprises/_home_grid_chart_js.html",
+        draws_charts=True,
     ),
 ]

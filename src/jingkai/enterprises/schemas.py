@@ -80,11 +80,6 @@ class EnterpriseFilters(Schema):
     sort: SortValue | None = Field(None, description="Order (default `name`)")
 
 
-class Page(Schema):
-    limit: int = Field(50, ge=1, le=500, description="Items per page (at most 500)")
-    offset: int = Field(0, ge=0, description="Items to skip")
-
-
 class EnterpriseItem(Schema):
     id: int
     uscc: str
@@ -116,11 +111,6 @@ class EnterpriseItem(Schema):
     )
     founded_on: dt.date | None
     updated_at: dt.datetime
-
-
-class EnterprisePage(Schema):
-    items: list[EnterpriseItem]
-    count: int
 
 
 class HonourOut(Schema):

@@ -28,8 +28,3 @@ class GridItem(Schema):
     @staticmethod
     def resolve_officers(obj):
         return _names(obj, AssignmentRole.OFFICER)
-
-
-class GridPage(Schema):
-    items: list[GridItem]
-    count: int

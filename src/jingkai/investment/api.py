@@ -4,164 +4,36 @@ Scoped like the pages: investment-attraction staff and zone admins see every pro
 community staff the projects of enterprises in their areas, everyone else none (404 on a detail).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
-from jingkai.api.errors import query_error
 from jingkai.chains.models import Chain
+from jingkai.core.api import Pagination, filtered, query_error
 from jingkai.core.models import User
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
 from jingkai.investment import services
+from jingkai.investment.filtersets import ArrivalFilterSet, ProjectFilterSet
 from jingkai.investment.models import Arrival, Project
-from jingkai.investment.queries import projects_for
+from jingkai.investment.schemas import (
+    ArrivalFilters,
+    ArrivalIn,
+    ArrivalOut,
+    ProjectDetail,
+    ProjectFilters,
+    ProjectIn,
+    ProjectItem,
+    StageIn,
+    SummaryFilters,
+)
 from jingkai.parks.models import Park
 
 router = Router(tags=["investment"])
-
-
-class Page(Schema):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
-
-
-class ProjectFilters(Schema):
-    q: str | None = None
-    stage: str | None = None
-    status: str | None = None
-    country: str | None = None
-    chain: str | None = Field(None, description="chain code")
-    owner: str | None = Field(None, description="owner's username")
-    rag: str | None = Field(None, description="red | amber | green")
-    year: int | None = None
-
-
-class ProjectItem(Schema):
-    id: int
-    code: str
-    name: str
-    investor: str
-    country: str
-    origin: str
-    kind: str
-    stage: str
-    status: str
-    rag: str | None = None
-    total_investment: Decimal | None
-    total_investment_currency: str
-    contract_foreign_capital: Decimal | None
-    owner: str | None = Field(None, alias="owner.username")
-    enterprise_id: int | None
-    contract_on: dt.date | None
-    approval_on: dt.date | None
-
-
-class ProjectPage(Schema):
-    items: list[ProjectItem]
-    count: int
-
-
-class StageEventOut(Schema):
-    from_stage: str
-    to_stage: str
-    on: dt.date
-    override_reason: str
-    note: str
-
-
-class MilestoneOut(Schema):
-    stage: str
-    planned_on: dt.date
-    actual_on: dt.date | None
-
-
-class ArrivalOut(Schema):
-    id: int
-    project_id: int
-    on: dt.date
-    kind: str
-    amount: Decimal
-    currency: str
-    note: str
-
-
-class ProjectDetail(ProjectItem):
-    industry_code: str
-    chain: str | None = Field(None, alias="chain.code")
-    registered_capital_increase: Decimal | None
-    expected_output: Decimal | None
-    park: str | None = Field(None, alias="park.code")
-    land_area_mu: Decimal | None
-    leased_area_sqm: Decimal | None
-    status_reason: str
-    status_on: dt.date | None
-    first_contact_on: dt.date | None
-    approval_number: str
-    started_on: dt.date | None
-    production_on: dt.date | None
-    full_production_on: dt.date | None
-    key_project_on: dt.date | None
-    capital_change_id: int | None
-    stage_log: list[StageEventOut] = Field(..., alias="stage_events")
-    milestones: list[MilestoneOut]
-    arrivals: list[ArrivalOut]
-
-
-class ProjectIn(Schema):
-    code: str
-    name: str
-    investor: str
-    country: str = ""
-    origin: str = "domestic"
-    industry_code: str = ""
-    chain: str | None = Field(None, description="chain code")
-    kind: str
-    total_investment: Decimal | None = None
-    total_investment_currency: str = "CNY"
-    registered_capital_increase: Decimal | None = None
-    expected_output: Decimal | None = None
-    owner: str | None = Field(None, description="username")
-    enterprise: str | None = Field(None, description="enterprise id or USCC")
-    park: str | None = Field(None, description="park code")
-    land_area_mu: Decimal | None = None
-    leased_area_sqm: Decimal | None = None
-    first_contact_on: dt.date | None = None
-    note: str = ""
-
-
-class StageIn(Schema):
-    stage: str
-    on: dt.date | None = None
-    values: dict = Field(default_factory=dict, description="the target stage's fields, e.g. contract_on")
-    override_reason: str = ""
-    note: str = ""
-
-
-class ArrivalIn(Schema):
-    on: dt.date
-    kind: str = Field(..., description="foreign (USD) | domestic (CNY)")
-    amount: Decimal = Field(..., description="in base units: 美元 or 元")
-    currency: str | None = None
-    note: str = ""
-
-
-class ArrivalFilters(Schema):
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
-    kind: str | None = None
-
-
-class SummaryFilters(Schema):
-    year: int | None = None
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
-    by: str | None = Field(None, description="country | chain | owner")
 
 
 def _detail(user, project_id: int) -> Project:
@@ -212,13 +84,11 @@ def resolve(data: dict, user) -> dict:
     return data
 
 
-@router.get("/projects", response=ProjectPage, summary="List investment projects")
-def list_projects(request, filters: Query[ProjectFilters], page: Query[Page]):
-    try:
-        rows = projects_for(request.user, filters.model_dump(exclude_none=True))
-    except ValidationError as exc:
-        raise query_error(exc.message_dict) from None
-    return {"items": list(rows[page.offset : page.offset + page.limit]), "count": rows.count()}
+@router.get("/projects", response=list[ProjectItem], summary="List investment projects")
+@paginate(Pagination)
+def list_projects(request, filters: Query[ProjectFilters]):
+    data = filters.model_dump(exclude_none=True)
+    return filtered(ProjectFilterSet(data, Project.objects.visible_to(request.user)))
 
 
 @router.post("/projects", response={201: ProjectDetail}, summary="Create a project (investment staff)")
@@ -279,14 +149,13 @@ def add_arrival(request, project_id: int, payload: ArrivalIn):
 
 @router.get("/arrivals", response=list[ArrivalOut], summary="Capital arrivals of a period")
 def list_arrivals(request, filters: Query[ArrivalFilters]):
-    rows = Arrival.objects.visible_to(request.user)
-    if filters.date_from:
-        rows = rows.filter(on__gte=filters.date_from)
-    if filters.date_to:
-        rows = rows.filter(on__lte=filters.date_to)
-    if filters.kind:
-        rows = rows.filter(kind=filters.kind)
-    return list(rows.order_by("on", "id")[:5000])
+    filterset = ArrivalFilterSet(
+        filters.model_dump(exclude_none=True), Arrival.objects.visible_to(request.user)
+    )
+    # Not paginated (a shipped contract): one period's arrivals, at most 5,000.
+    return list(
+        filtered(filterset, rename={"date_from": "from", "date_to": "to"}).order_by("on", "id")[:5000]
+    )
 
 
 def period(year, date_from, date_to) -> tuple[dt.date, dt.date]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from jingkai.chains.models import Chain
 from jingkai.core import importing
+from jingkai.core.dates import month_end
 from jingkai.core.importing import (
     CREATE,
     UNCHANGED,
@@ -434,7 +435,8 @@ def monthly_report(user, year: int, month: int, zone_name: str = "") -> bytes:
         builder.write_cell(sheet, index, 5, rate)
     start = 3 + len(Figure) + 2
     sheet.write(start - 1, 0, "本月项目", builder.title_format)
-    first, last = dt.date(year, month, 1), _month_end(year, month)
+    first = dt.date(year, month, 1)
+    last = month_end(first)
     project_headers = [
         "项目编号",
         "项目名称",
@@ -469,10 +471,6 @@ def monthly_report(user, year: int, month: int, zone_name: str = "") -> bytes:
         for col, (value, kind) in enumerate(zip(cells, kinds, strict=True)):
             builder.write_cell(sheet, start + offset, col, value, kind)
     return builder.to_bytes()
-
-
-def _month_end(year: int, month: int) -> dt.date:
-    return (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
 
 
 def _any_date_between(first, last):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
+from jingkai.core.dates import month_start
 from jingkai.core.money import YI, Currency, format_money
 from jingkai.enterprises.choices import HMT_COUNTRIES, CapitalChangeKind, Origin
 from jingkai.enterprises.models import CapitalChange, Enterprise
@@ -459,10 +460,6 @@ FIGURE_CURRENCY = {
     Figure.DOMESTIC_ARRIVED: Currency.CNY,
 }
 GROUPINGS = {"country": "country", "chain": "chain__name", "owner": "owner__username"}
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def rates_for(months: Iterable[dt.date], currencies: Iterable[str]) -> dict[tuple[dt.date, str], Decimal]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jingkai.chains.models import Chain
 from jingkai.core import importing
+from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.models import ImportBatch
 from jingkai.core.money import WAN
@@ -24,6 +25,7 @@ from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
 from jingkai.investment import importers, services
 from jingkai.investment.forms import ArrivalForm, FollowUpForm, MilestoneForm, StageForm, StatusForm
+from jingkai.investment.filtersets import ProjectFilterSet
 from jingkai.investment.models import (
     RAG,
     STAGE_ORDER,
@@ -35,7 +37,7 @@ from jingkai.investment.models import (
     Target,
 )
 from jingkai.investment.permissions import can_use_ledger
-from jingkai.investment.queries import filter_projects, with_milestone_rag
+from jingkai.investment.queries import with_milestone_rag
 
 PAGE_SIZE = 50
 
@@ -54,22 +56,15 @@ def _require_staff(user) -> None:
 @require_GET
 def project_list(request):
     _require_use(request.user)
-    try:
-        rows = filter_projects(Project.objects.visible_to(request.user), request.GET)
-        errors = {}
-    except ValidationError as exc:
-        rows, errors = filter_projects(Project.objects.visible_to(request.user), {}), exc.message_dict
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset = ProjectFilterSet(request.GET, Project.objects.visible_to(request.user))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "investment/list.html",
         {
             "page": page,
-            "errors": errors,
+            "errors": filterset.errors,
             "params": request.GET,
-            "query": query.urlencode(),
             "stages": Stage.choices,
             "statuses": Status.choices,
             "rags": RAG.choices,
@@ -83,13 +78,11 @@ def project_list(request):
 @require_GET
 def export_xlsx(request):
     _require_use(request.user)
-    try:
-        rows = filter_projects(Project.objects.visible_to(request.user), request.GET)
-    except ValidationError as exc:
-        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
-        return HttpResponseBadRequest(_("Invalid filter: %(problems)s") % {"problems": problems})
+    filterset = ProjectFilterSet(request.GET, Project.objects.visible_to(request.user))
+    if refused := refuse_invalid(filterset):
+        return refused
     stamp = services.today().strftime("%Y%m%d")
-    return xlsx_response(importers.export_workbook(rows), f"招商项目台账-{stamp}.xlsx")
+    return xlsx_response(importers.export_workbook(filterset.qs), f"招商项目台账-{stamp}.xlsx")
 
 
 def _project(request, pk):

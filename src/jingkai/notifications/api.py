@@ -1,44 +1,34 @@
 """/api/notifications: the caller's own notifications."""
 
-from __future__ import annotations
-
-import datetime as dt
-
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Router
+from ninja.pagination import paginate
 
+from jingkai.core.api import Pagination
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.enterprises.schemas import Page
+from jingkai.notifications.filtersets import NotificationFilterSet
 from jingkai.notifications.models import Notification
+from jingkai.notifications.schemas import NotificationOut
 
 router = Router(tags=["notifications"])
 
 
-class NotificationOut(Schema):
-    id: int
-    kind: str
-    title: str
-    body: str
-    url: str
-    created_at: dt.datetime
-    read_at: dt.datetime | None
+class NotificationPagination(Pagination):
+    """The page of notifications, their count, and how many of all the caller's are unread (the badge)."""
+
+    class Output(Pagination.Output):
+        unread: int
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        result = super().paginate_queryset(queryset, pagination, request, **params)
+        return {**result, "unread": Notification.objects.visible_to(request.user).unread().count()}
 
 
-class NotificationPage(Schema):
-    items: list[NotificationOut]
-    count: int
-    unread: int
-
-
-@router.get("", response=NotificationPage, summary="List my notifications, newest first")
-def list_notifications(request, page: Query[Page], unread_only: bool = False):
+@router.get("", response=list[NotificationOut], summary="List my notifications, newest first")
+@paginate(NotificationPagination)
+def list_notifications(request, unread_only: bool = False):
     mine = Notification.objects.visible_to(request.user)
-    rows = mine.unread() if unread_only else mine
-    return {
-        "items": list(rows[page.offset : page.offset + page.limit]),
-        "count": rows.count(),
-        "unread": mine.unread().count(),
-    }
+    return NotificationFilterSet({"unread_only": unread_only}, mine).qs
 
 
 @router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one notification as read")

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jingkai.core.scoping import get_visible_or_404
+from jingkai.notifications.filtersets import NotificationFilterSet
 from jingkai.notifications.models import Notification
 
 
@@ -19,7 +20,7 @@ def notification_list(request):
     show = request.GET.get("show", "unread")
     if show not in ("unread", "all"):
         show = "unread"
-    rows = mine.unread() if show == "unread" else mine
+    rows = NotificationFilterSet({"unread_only": show == "unread"}, mine).qs
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,

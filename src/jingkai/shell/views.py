@@ -35,5 +35,7 @@ def home(request):
             "year": latest_scale_year_of(request),
             "cards": [c for c in cards if c["card"].area == "cards"],
             "wide": [c for c in cards if c["card"].area == "wide"],
+            # ECharts (1 MB) is loaded only when a shown card draws a chart.
+            "draws_charts": any(c["card"].draws_charts for c in cards),
         },
     )

@@ -13,25 +13,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from jingkai.core import importing
+from jingkai.core.dates import parse_month
 from jingkai.core.models import ImportBatch
 from jingkai.stats import services
+from jingkai.stats.schemas import ImportOut
 
 # /api/stats/imports…: upload, preview and commit of the monthly workbook.
 router = Router(tags=["stats"])
-
-
-class ImportOut(Schema):
-    batch_id: int
-    file_name: str
-    status: str
-    period: str | None = None
-    counts: dict
-    errors: list[dict]
-    notices: list[str]
 
 
 def _require_importer(user) -> None:
@@ -56,9 +48,8 @@ def parse_period(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        parts = [int(part) for part in value.split("-")[:2]]
-        return dt.date(parts[0], parts[1], 1)
-    except (ValueError, IndexError):
+        return parse_month(value)
+    except ValueError:
         raise ValidationError({"period": [_("Write the period as YYYY-MM, e.g. 2023-06")]}) from None
 
 

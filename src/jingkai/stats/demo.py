@@ -28,10 +28,11 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from jingkai.core.dates import add_months
 from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.stats.measures import MEASURE_LIST, VALUE_FIELDS
 from jingkai.stats.models import MonthlyReport
-from jingkai.stats.services import WRITE_COLUMNS, add_months, refresh_analytics, write_reports
+from jingkai.stats.services import WRITE_COLUMNS, refresh_analytics, write_reports
 
 FIRST_PERIOD = dt.date(2021, 1, 1)
 LAST_PERIOD = dt.date(2023, 6, 1)

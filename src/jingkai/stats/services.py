@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jingkai.core import importing
 from jingkai.core.contributions import announce
+from jingkai.core.dates import add_months
 from jingkai.core.importing import ImportReport, RowError
 from jingkai.core.models import ImportBatch
 from jingkai.enterprises.models import AnnualScale, Enterprise
@@ -40,15 +41,6 @@ WRITE_COLUMNS = ["enterprise_id", "period", *VALUE_FIELDS, "derived", "issues"]
 
 
 # --- Periods -------------------------------------------------------------------------------------
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def period_label(period: dt.date) -> str:

@@ -1,83 +1,30 @@
 """/api/visits: the visit log (list with filters, detail) and logging a visit.
 
 Handlers fetch through Visit.objects.visible_to(user) and write through visits.services.log_visit;
-ValidationError becomes 422 and PermissionDenied 403 (api/errors.py). Enterprise contacts get the
+ValidationError becomes 422 and PermissionDenied 403 (jingkai.api's handlers). Enterprise contacts get the
 visits to their own enterprise without the staff's notes (notes is null for them).
 """
-
-from __future__ import annotations
-
-import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
-from jingkai.api.errors import query_error
 from jingkai.core import uscc as uscc_rules
+from jingkai.core.api import Pagination, filtered
 from jingkai.core.models import User
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
-from jingkai.enterprises.schemas import Page
 from jingkai.visits import services
-from jingkai.visits.forms import VisitFilterForm, filter_visits
-from jingkai.visits.models import Visit, VisitKind
+from jingkai.visits.filtersets import VisitFilterSet
+from jingkai.visits.models import Visit
+from jingkai.visits.schemas import VisitFilters, VisitIn, VisitOut
 
 router = Router(tags=["visits"])
-
-
-class VisitFilters(Schema):
-    grid: str | None = Field(None, description="Grid code, e.g. G01 (the grid at the time of the visit)")
-    enterprise: int | None = Field(None, description="Enterprise id")
-    kind: VisitKind | None = None
-    from_: dt.date | None = Field(None, alias="from", description="Visited on or after")
-    to: dt.date | None = Field(None, description="Visited on or before")
-
-
-class Ref(Schema):
-    id: int
-    name: str
-
-
-class VisitOut(Schema):
-    id: int
-    enterprise: Ref
-    visited_on: dt.date
-    kind: str
-    kind_label: str
-    grid: str | None = Field(None, description="Grid code at the time of the visit")
-    community: str | None = None
-    visitors: list[Ref]
-    policies: str
-    policy_tags: list[str]
-    notes: str | None = Field(None, description="Null for enterprise contacts")
-    demand_ids: list[int] = []
-    created_by: str | None = None
-
-
-class VisitPage(Schema):
-    items: list[VisitOut]
-    count: int
-
-
-class DemandIn(Schema):
-    category: str = Field(description="Demand category code")
-    description: str
-    title: str = ""
-
-
-class VisitIn(Schema):
-    enterprise: str = Field(description="Enterprise id or unified social credit code")
-    visited_on: dt.date
-    kind: VisitKind
-    visitors: list[str] = Field([], description="Usernames of the other visitors (the caller is added)")
-    policies: str = ""
-    policy_tags: list[str] = []
-    notes: str = ""
-    demands: list[DemandIn] = Field(
-        [], description="Demands raised during the visit (filed with channel visit)"
-    )
+# The API's query parameters `from` and `to` are the FilterSet's (and the page's) date_from and date_to.
+API_NAMES = {"from": "date_from", "to": "date_to"}
+PAGE_NAMES = {page: api for api, page in API_NAMES.items()}
 
 
 def serialize(visit: Visit, show_notes: bool) -> dict:
@@ -106,24 +53,17 @@ def _rows(user):
     )
 
 
-@router.get("", response=VisitPage, summary="List visits")
-def list_visits(request, filters: Query[VisitFilters], page: Query[Page]):
-    raw = filters.model_dump(by_alias=True, exclude_none=True)
-    data = {
-        "grid": raw.get("grid"),
-        "kind": raw.get("kind"),
-        "enterprise": raw.get("enterprise"),
-        "date_from": raw.get("from"),
-        "date_to": raw.get("to"),
-    }
-    form = VisitFilterForm({k: v for k, v in data.items() if v is not None}, user=request.user)
-    if not form.is_valid():
-        errors = {{"date_from": "from", "date_to": "to"}.get(k, k): v for k, v in form.errors.items()}
-        raise query_error(errors)
-    visits = filter_visits(_rows(request.user), form.cleaned_data)
+def _serialized(request, visits) -> list[dict]:
     show = services.can_see_notes(request.user)
-    items = [serialize(v, show) for v in visits[page.offset : page.offset + page.limit]]
-    return {"items": items, "count": visits.count()}
+    return [serialize(v, show) for v in visits]
+
+
+@router.get("", response=list[VisitOut], summary="List visits")
+@paginate(Pagination, page_items=_serialized)
+def list_visits(request, filters: Query[VisitFilters]):
+    raw = filters.model_dump(by_alias=True, exclude_none=True)
+    data = {API_NAMES.get(key, key): value for key, value in raw.items()}
+    return filtered(VisitFilterSet(data, _rows(request.user), user=request.user), rename=PAGE_NAMES)
 
 
 @router.get("/{visit_id}", response=VisitOut, summary="Read a visit")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from jingkai.core.dates import add_months, month_end
 from jingkai.enterprises.choices import EnterpriseStatus
 from jingkai.enterprises.models import AnnualScale
 from jingkai.enterprises.queries import latest_scale_year, with_scale
@@ -48,9 +49,7 @@ def period_containing(kind: str, on: dt.date) -> Period | None:
         return None
     first_month = (on.month - 1) // months * months + 1
     start = dt.date(on.year, first_month, 1)
-    last_month = first_month + months - 1
-    following = dt.date(on.year + 1, 1, 1) if last_month == 12 else dt.date(on.year, last_month + 1, 1)
-    return Period(kind, start, following - dt.timedelta(days=1))
+    return Period(kind, start, month_end(add_months(start, months - 1)))
 
 
 def quarter_containing(on: dt.date) -> Period:

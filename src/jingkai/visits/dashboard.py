@@ -10,21 +10,13 @@ import datetime as dt
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from jingkai.core.dates import month_end, months_back
 from jingkai.enterprises.models import Enterprise
 from jingkai.visits import cadence
 from jingkai.visits.models import Visit, VisitKind
 
 MONTHS = 12
 NOT_VISITED_SHOWN = 20
-
-
-def month_starts(on: dt.date, months: int = MONTHS) -> list[dt.date]:
-    """The first days of the `months` months ending with on's month, oldest first."""
-    out, year, month = [], on.year, on.month
-    for _i in range(months):
-        out.append(dt.date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return out[::-1]
 
 
 def _month_key(value) -> str:
@@ -49,12 +41,12 @@ def grid_figures(grid, user, on: dt.date) -> dict:
     demands = Demand.objects.visible_to(user).filter(enterprise__in=enterprises.values("pk"))
     summary = demand_summary(demands, today=on)
 
-    months = month_starts(on)
+    months = months_back(on, MONTHS)
     first = months[0]
     labels = [m.strftime("%Y-%m") for m in months]
     by_kind = {kind: dict.fromkeys(labels, 0) for kind in VisitKind.values}
     for row in (
-        visits.filter(visited_on__gte=first, visited_on__lte=_month_end(on))
+        visits.filter(visited_on__gte=first, visited_on__lte=month_end(on))
         .annotate(month=TruncMonth("visited_on"))
         .order_by()
         .values("month", "kind")
@@ -67,7 +59,7 @@ def grid_figures(grid, user, on: dt.date) -> dict:
     closed = dict.fromkeys(labels, 0)
     for field, target in (("submitted_at", submitted), ("closed_at", closed)):
         for row in (
-            demands.filter(**{f"{field}__date__gte": first, f"{field}__date__lte": _month_end(on)})
+            demands.filter(**{f"{field}__date__gte": first, f"{field}__date__lte": month_end(on)})
             .annotate(month=TruncMonth(field))
             .order_by()
             .values("month")
@@ -102,8 +94,3 @@ def grid_figures(grid, user, on: dt.date) -> dict:
             "closed": list(closed.values()),
         },
     }
-
-
-def _month_end(on: dt.date) -> dt.date:
-    following = dt.date(on.year + 1, 1, 1) if on.month == 12 else dt.date(on.year, on.month + 1, 1)
-    return following - dt.timedelta(days=1)

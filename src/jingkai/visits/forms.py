@@ -1,4 +1,4 @@
-"""Forms of the visit pages: the list filter (shared with the export and the API) and the visit form."""
+"""Forms of the visit pages: the visit form and the demands raised during it (the list filter: filtersets.py)."""
 
 from __future__ import annotations
 
@@ -11,48 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from jingkai.core.forms import BootstrapFormMixin
 from jingkai.core.models import User, staff_users
 from jingkai.enterprises.models import Enterprise
-from jingkai.grids.models import Grid
 from jingkai.visits.models import VisitKind
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class VisitFilterForm(BootstrapFormMixin, forms.Form):
-    grid = forms.ModelChoiceField(
-        label=_("Grid"), queryset=Grid.objects.none(), required=False, to_field_name="code"
-    )
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *VisitKind.choices], required=False)
-    enterprise = forms.IntegerField(label=_("Enterprise"), required=False, widget=forms.HiddenInput)
-    q = forms.CharField(label=_("Enterprise name"), required=False, max_length=100)
-    date_from = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = Grid.objects.visible_to(user)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.add_error("date_to", _("The end date is before the start date."))
-        return data
-
-
-def filter_visits(visits: QuerySet, data: dict) -> QuerySet:
-    """Apply cleaned filter values (the page's, the export's and the API's) to scoped visits."""
-    if data.get("grid"):
-        visits = visits.filter(grid=data["grid"])
-    if data.get("kind"):
-        visits = visits.filter(kind=data["kind"])
-    if data.get("enterprise"):
-        visits = visits.filter(enterprise_id=data["enterprise"])
-    if data.get("q"):
-        visits = visits.filter(enterprise__name__icontains=data["q"])
-    if data.get("date_from"):
-        visits = visits.filter(visited_on__gte=data["date_from"])
-    if data.get("date_to"):
-        visits = visits.filter(visited_on__lte=data["date_to"])
-    return visits
 
 
 class VisitForm(BootstrapFormMixin, forms.Form):

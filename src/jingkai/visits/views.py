@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,39 +16,36 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingkai.core.contributions import render_in
+from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids.models import Community, Grid
 from jingkai.visits import cadence, dashboard, exports, services
-from jingkai.visits.forms import DemandFormSet, VisitFilterForm, VisitForm, filter_visits
+from jingkai.visits.filtersets import VisitFilterSet
+from jingkai.visits.forms import DemandFormSet, VisitForm
 from jingkai.visits.models import Visit
 
 PAGE_SIZE = 50
 
 
-def _filtered(request):
-    form = VisitFilterForm(request.GET or None, user=request.user)
-    visits = Visit.objects.visible_to(request.user)
-    if form.is_bound and form.is_valid():
-        visits = filter_visits(visits, form.cleaned_data)
-    return form, visits
+def _filterset(request) -> VisitFilterSet:
+    return VisitFilterSet(request.GET or None, Visit.objects.visible_to(request.user), user=request.user)
 
 
 @login_required
 def visit_list(request):
-    form, visits = _filtered(request)
-    rows = visits.select_related("enterprise", "grid", "created_by").prefetch_related("visitors")
+    filterset = _filterset(request)
+    rows = filterset.qs.select_related("enterprise", "grid", "created_by").prefetch_related("visitors")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "visits/list.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page": page,
             "can_log": services.can_log_visit(request.user),
             "show_notes": services.can_see_notes(request.user),
-            "query": request.GET.urlencode(),
         },
     )
 
@@ -57,11 +53,10 @@ def visit_list(request):
 @login_required
 @require_GET
 def visit_export(request):
-    form, visits = _filtered(request)
-    if form.is_bound and not form.is_valid():
-        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
-        return HttpResponseBadRequest(_("Invalid filter: %(problems)s") % {"problems": problems})
-    content = exports.visits_workbook(visits, show_notes=services.can_see_notes(request.user))
+    filterset = _filterset(request)
+    if refused := refuse_invalid(filterset):
+        return refused
+    content = exports.visits_workbook(filterset.qs, show_notes=services.can_see_notes(request.user))
     stamp = timezone.localdate().strftime("%Y%m%d")
     return xlsx_response(content, f"{_('Visit log')}-{stamp}.xlsx")
 
@@ -191,7 +186,6 @@ def not_visited(request):
             "by_grid": cadence.summary_by_area(enterprises, on, "grid"),
             "by_community": cadence.summary_by_area(enterprises, on, "community"),
             "period_choices": _period_choices(on),
-            "query": request.GET.urlencode(),
         },
     )
 

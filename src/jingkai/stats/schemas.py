@@ -1,0 +1,15 @@
+"""Pydantic schemas of the statistics import API."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class ImportOut(Schema):
+    batch_id: int
+    file_name: str
+    status: str
+    period: str | None = None
+    counts: dict
+    errors: list[dict]
+    notices: list[str]

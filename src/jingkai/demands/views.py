@@ -23,8 +23,8 @@ from jingkai.core.contributions import render_in
 from jingkai.core.models import Department, Role
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.demands import dashboard, queries, services
-from jingkai.demands.forms import DemandForm
 from jingkai.demands.filtersets import DemandFilterSet
+from jingkai.demands.forms import DemandForm
 from jingkai.demands.models import (
     Demand,
     DemandAttachment,

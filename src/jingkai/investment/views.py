@@ -24,8 +24,8 @@ from jingkai.core.scoping import get_visible_or_404
 from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
 from jingkai.investment import importers, services
-from jingkai.investment.forms import ArrivalForm, FollowUpForm, MilestoneForm, StageForm, StatusForm
 from jingkai.investment.filtersets import ProjectFilterSet
+from jingkai.investment.forms import ArrivalForm, FollowUpForm, MilestoneForm, StageForm, StatusForm
 from jingkai.investment.models import (
     RAG,
     STAGE_ORDER,

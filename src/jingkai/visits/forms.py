@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.core.forms import BootstrapFormMixin
@@ -14,8 +13,6 @@ from jingkai.enterprises.models import Enterprise
 from jingkai.visits.models import VisitKind
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
 
 
 class VisitForm(BootstrapFormMixin, forms.Form):

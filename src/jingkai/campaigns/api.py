@@ -17,8 +17,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from jingkai.campaigns import services
 from jingkai.campaigns.models import Campaign, CampaignResponse, CampaignTarget
 from jingkai.campaigns.results import results_by_grid
-from jingkai.core import uscc as uscc_rules
 from jingkai.core.scoping import get_visible_or_404
+from jingkai.enterprises.queries import id_or_uscc
 from jingkai.enterprises.schemas import Page
 
 router = Router(tags=["campaigns"])
@@ -204,14 +204,7 @@ def list_responses(request, campaign_id: int, filters: Query[ResponseFilters], p
 )
 def post_response(request, campaign_id: int, payload: AnswerIn):
     campaign = get_visible_or_404(Campaign.objects.all(), request.user, pk=campaign_id)
-    code = uscc_rules.normalize(payload.enterprise)
-    lookup = (
-        {"enterprise__uscc": code}
-        if len(code) == 18
-        else {"enterprise_id": int(code)}
-        if code.isdigit()
-        else None
-    )
+    lookup = id_or_uscc(payload.enterprise, via="enterprise")
     target = None
     if lookup is not None:
         target = (

@@ -18,6 +18,7 @@ from jingkai.chains.models import Chain
 from jingkai.core.models import User
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.queries import id_or_uscc
 from jingkai.investment import services
 from jingkai.investment.models import Arrival, Project
 from jingkai.investment.queries import projects_for
@@ -175,9 +176,7 @@ def _detail(user, project_id: int) -> Project:
 
 def _enterprise_key(value: str) -> dict:
     """An 18-character credit code (which may be all digits) or a numeric id."""
-    if len(value) == 18:
-        return {"uscc": value.upper()}
-    return {"pk": int(value)} if value.isdigit() else {"uscc": value.upper()}
+    return id_or_uscc(value) or {"pk__in": []}  # neither: names no enterprise
 
 
 def resolve(data: dict, user) -> dict:

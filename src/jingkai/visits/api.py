@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from jingkai.api.errors import query_error
-from jingkai.core import uscc as uscc_rules
 from jingkai.core.models import User
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.queries import find_by_id_or_uscc
 from jingkai.enterprises.schemas import Page
 from jingkai.visits import services
 from jingkai.visits.forms import VisitFilterForm, filter_visits
@@ -133,11 +133,7 @@ def get_visit(request, visit_id: int):
 
 
 def _find_enterprise(user, ident: str) -> Enterprise:
-    code = uscc_rules.normalize(ident)
-    lookup = {"uscc": code} if len(code) == 18 else {"pk": int(code)} if code.isdigit() else None
-    if lookup is None:
-        raise Http404
-    return get_visible_or_404(Enterprise.objects.all(), user, **lookup)
+    return find_by_id_or_uscc(user, ident)
 
 
 @router.post("", response={201: VisitOut}, summary="Log a visit (and the demands raised during it)")

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -58,9 +57,7 @@ def visit_export(request):
     if form.is_bound and not form.is_valid():
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         return HttpResponseBadRequest(_("Invalid filter: %(problems)s") % {"problems": problems})
-    content = exports.visits_workbook(visits, show_notes=services.can_see_notes(request.user))
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(content, f"{_('Visit log')}-{stamp}.xlsx")
+    return exports.visit_log(visits, show_notes=services.can_see_notes(request.user))
 
 
 @login_required
@@ -199,8 +196,7 @@ def not_visited_export(request):
     if not services.can_follow_cadence(request.user):
         raise PermissionDenied
     on, enterprises, _grid, _community = _not_visited(request)
-    content = exports.not_visited_workbook(cadence.not_visited_rows(enterprises, on), on)
-    return xlsx_response(content, f"{_('Not visited in time')}-{on:%Y%m%d}.xlsx")
+    return exports.not_visited(cadence.not_visited_rows(enterprises, on), on)
 
 
 @login_required

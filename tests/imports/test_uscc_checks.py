@@ -88,3 +88,18 @@ def test_any_unknown_code_is_refused_with_the_check_or_as_unknown(zone, code):
     result = uscc.validate(code)
     assert result.code in error.reason
     assert error.reason.endswith(result.reason) if not result.valid else "registry" in error.reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    codes=st.lists(
+        st.text(alphabet="0123456789ABCXYZabcxyz０１ＡＢａｂ \u3000\u00a0\t-·", max_size=22), max_size=8
+    )
+)
+def test_the_statistics_reader_normalises_codes_as_core_uscc_does(codes):
+    """Column-wise (Polars) and one by one (core.uscc.normalize) agree, so a code finds its enterprise either way."""
+    import polars as pl
+
+    from jingkai.stats.reader import normalise_codes
+
+    assert normalise_codes(pl.Series(codes, dtype=pl.String)).to_list() == [uscc.normalize(c) for c in codes]

@@ -241,6 +241,19 @@ def _normalise_text(series: pl.Series) -> pl.Series:
     return cleaned.replace({"": None, "-": None, "—": None, "--": None, "/": None})
 
 
+def normalise_codes(series: pl.Series) -> pl.Series:
+    """Credit codes as core.uscc.normalize writes them (NFKC, no white space, upper case), column-wise.
+
+    NFKC runs only on the cells that are not already plain letters and digits (a space, a full-width form):
+    over a whole column of 100,000 codes it would cost 45 ms, the check costs 9.
+    """
+    odd = (~series.str.contains(r"^[0-9A-Za-z]*$")).fill_null(False)
+    if odd.any():
+        where = odd.arg_true()
+        series = series.scatter(where, series.gather(where).str.normalize("NFKC").str.replace_all(r"\s", ""))
+    return series.str.to_uppercase()
+
+
 def _column(grid, start: int, position: int) -> list:
     return [row[position] if position < len(row) else None for row in grid[start:]]
 
@@ -379,9 +392,8 @@ def _read_sheet(delivery: Delivery, layout: Layout, grid: list[list]) -> pl.Data
         series = series.str.strip_chars()
         return series.replace({"": None})
 
-    # Normalised as core.uscc.normalize does (NFKC, no white space, upper case), column-wise; whether a code
-    # is valid is checked against the registry and core.uscc by the importer (StatsImporter.plan).
-    uscc = text_column("uscc", "uscc").str.normalize("NFKC").str.replace_all(r"\s", "").str.to_uppercase()
+    # Whether a code is valid is checked against the registry and core.uscc by StatsImporter.plan.
+    uscc = normalise_codes(text_column("uscc", "uscc"))
     columns = {"row": rows, "uscc": uscc, "name": text_column("name", "name")}
     for key in VALUE_FIELDS:
         position = layout.positions.get(key)

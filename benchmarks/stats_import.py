@@ -156,7 +156,7 @@ def child_import(path: str) -> dict:
     setup_django()
     from jingkai.analytics import engine
     from jingkai.core.models import User
-    from jingkai.stats import services
+    from jingkai.stats import importers
     from jingkai.stats.models import MonthlyReport, MonthlyReportRevision
 
     # The analytics refresh runs after the rows are committed (transaction.on_commit): timed on its own.
@@ -174,8 +174,8 @@ def child_import(path: str) -> dict:
         spent.clear()
         started = time.perf_counter()
         content = Path(path).read_bytes()
-        batch = services.record_upload(Path(path).name, content, user)
-        batch, report = services.commit_batch(batch.pk, user)
+        batch = importers.record_upload(Path(path).name, content, user)
+        batch, report = importers.StatsImporter().commit_batch(batch.pk, user)
         seconds = time.perf_counter() - started - sum(spent)
         assert report.ok, report.errors[:5]
         results[label] = {"seconds": round(seconds, 3), "refresh_seconds": round(sum(spent), 3),

@@ -15,6 +15,7 @@ from jingkai.core import uscc as uscc_rules
 from jingkai.core.importing import CREATE, UNCHANGED, UPDATE
 from jingkai.core.models import ImportBatch
 from jingkai.enterprises import importers
+from jingkai.enterprises.importers import EnterpriseImporter
 from jingkai.enterprises.models import Enterprise
 from jingkai.parks.models import Building
 from tests import factories as f
@@ -26,11 +27,11 @@ BAD_USCC = "91350100M000100Y44"  # the GB 32100 worked example (…Y43) with a w
 def run(content: bytes, user, name: str = "名单.xlsx"):
     """Upload and commit as the views do."""
     batch = importing.record_upload(importers.KIND, name, content, user)
-    return importers.commit_batch(batch.pk, user)
+    return EnterpriseImporter().commit_batch(batch.pk, user)
 
 
 def check(content: bytes, user):
-    return importers.validate_workbook(content, user, "名单.xlsx")
+    return EnterpriseImporter().validate(content, user, "名单.xlsx")
 
 
 @pytest.fixture
@@ -290,7 +291,7 @@ def test_only_zone_admins_may_import(zone):
     content = sheet_of(new_row(**{USCC: BAD_USCC, "校验例外理由": "理由"}))
     for persona in ("grid_leader", "grid_officer", "community_officer", "department", "enterprise"):
         with pytest.raises(PermissionDenied):
-            importers.validate_workbook(content, zone[persona])
+            EnterpriseImporter().validate(content, zone[persona])
 
 
 def test_an_accepted_code_keeps_its_reason_when_the_sheet_has_no_reason_column(admin):
@@ -374,20 +375,20 @@ def test_header_spellings_staff_use(zone, admin):
 
 def test_a_committed_batch_cannot_be_committed_again(admin):
     batch = importing.record_upload(importers.KIND, "a.xlsx", sheet_of(new_row()), admin)
-    importers.commit_batch(batch.pk, admin)
+    EnterpriseImporter().commit_batch(batch.pk, admin)
     count = Enterprise.objects.count()
     with pytest.raises(importing.BatchAlreadyCommitted):
-        importers.commit_batch(batch.pk, admin)
+        EnterpriseImporter().commit_batch(batch.pk, admin)
     assert Enterprise.objects.count() == count
 
 
 def test_commit_checks_again_what_changed_since_the_preview(admin):
     row = new_row()
     batch = importing.record_upload(importers.KIND, "a.xlsx", sheet_of(row), admin)
-    assert importers.preview_batch(batch, admin).ok
+    assert EnterpriseImporter().preview_batch(batch, admin).ok
     f.EnterpriseFactory(name=row[NAME])  # someone adds the same name meanwhile
     count = Enterprise.objects.count()
-    batch, report = importers.commit_batch(batch.pk, admin)
+    batch, report = EnterpriseImporter().commit_batch(batch.pk, admin)
     assert batch.status == ImportBatch.Status.REJECTED
     assert located(report) == [(SHEET, 2, NAME, "B")]
     assert Enterprise.objects.count() == count

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from jingkai.core import importing
 from jingkai.core.importing import UNCHANGED
-from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn
-from jingkai.enterprises import importers
+from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn, xlsx_response
+from jingkai.enterprises import exports, importers
+from jingkai.enterprises.importers import EnterpriseImporter
 from jingkai.enterprises.models import Enterprise
-from jingkai.enterprises.views_io import xlsx_response
 from jingkai.parks.models import Building
 from tests import factories as f
 from tests.conftest import PERSONAS, VISIBLE
@@ -75,7 +75,9 @@ def rich(zone):
 
 
 def test_export_writes_the_import_format_with_typed_cells(rich):
-    content = importers.export_workbook(Enterprise.objects.filter(pk=rich.above1.pk), rich["zone_admin"])
+    content = exports.enterprise_directory(
+        Enterprise.objects.filter(pk=rich.above1.pk), rich["zone_admin"]
+    ).content
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
@@ -115,15 +117,15 @@ def test_a_figure_too_long_for_a_float_is_written_as_exact_text_and_reads_back_e
 
 def test_export_then_import_is_unchanged(rich):
     admin = rich["zone_admin"]
-    content = importers.export_workbook(Enterprise.objects.all(), admin)
-    report = importers.validate_workbook(content, admin)
+    content = exports.enterprise_directory(Enterprise.objects.all(), admin).content
+    report = EnterpriseImporter().validate(content, admin)
     assert report.errors == []
     assert len(report.rows) == Enterprise.objects.count() == 5
     assert {r.action for r in report.rows} == {UNCHANGED}
 
     history = Enterprise.history.count()
     batch = importing.record_upload(importers.KIND, "企业名录.xlsx", content, admin)
-    importers.commit_batch(batch.pk, admin)
+    EnterpriseImporter().commit_batch(batch.pk, admin)
     assert Enterprise.history.count() == history
 
 
@@ -133,31 +135,31 @@ def test_export_costs_no_query_per_row(zone):
     for extra in (0, 30):
         f.EnterpriseFactory.create_batch(extra, grid=zone.grid1, group=f.GroupFactory(), park=f.ParkFactory())
         with CaptureQueriesContext(connection) as queries:
-            importers.export_workbook(Enterprise.objects.visible_to(admin), admin)
+            exports.enterprise_directory(Enterprise.objects.visible_to(admin), admin)
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
 
 def test_the_blank_template_has_the_headers_and_instructions(zone):
-    content = importers.template_workbook(zone["zone_admin"])
+    content = EnterpriseImporter().template_workbook(zone["zone_admin"])
     book = openpyxl.load_workbook(io.BytesIO(content))
     data, notes = book.worksheets[0], book.worksheets[-1]
     assert [c.value for c in data[1]] == HEADERS and data.max_row == 1
     noted = [row[0] for row in notes.iter_rows(values_only=True)]
     assert all(header in noted for header in HEADERS)  # one line per column
     # Uploaded as it is, it is refused for having no data, not for its instructions sheet.
-    report = importers.validate_workbook(content, zone["zone_admin"])
+    report = EnterpriseImporter().validate(content, zone["zone_admin"])
     assert [e.reason for e in report.errors] == ["The workbook has a header row but no data rows"]
 
 
 def test_long_drop_down_lists_go_to_a_hidden_sheet(zone):
     for i in range(40):
         f.ParkFactory(name=f"一个名字相当长的测试产业园区第{i}号")
-    content = importers.template_workbook(zone["zone_admin"])
+    content = EnterpriseImporter().template_workbook(zone["zone_admin"])
     book = openpyxl.load_workbook(io.BytesIO(content))
     hidden = [s for s in book.worksheets if s.sheet_state == "hidden"]
     assert len(hidden) == 1 and hidden[0].max_row >= 40
-    report = importers.validate_workbook(content, zone["zone_admin"])
+    report = EnterpriseImporter().validate(content, zone["zone_admin"])
     assert [e.reason for e in report.errors] == ["The workbook has a header row but no data rows"]
 
 

@@ -132,7 +132,7 @@ def upload(inv, content: bytes):
     batch = ImportBatch.objects.create(
         kind=importers.KIND, file_name="台账.xlsx", content=content, sha256="x", uploaded_by=inv["investment"]
     )
-    return importers.commit_batch(batch.pk, inv["investment"])[1]
+    return importers.LedgerImporter().commit_batch(batch.pk, inv["investment"])[1]
 
 
 HEADERS = {column.key: column.header for column in importers.COLUMNS}

@@ -6,11 +6,14 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+import pytest
 import python_calamine
 import xlsxwriter
+from django.core.exceptions import PermissionDenied
 
 from jingkai.core.models import ImportBatch
-from jingkai.investment import importers
+from jingkai.investment import exports, importers
+from jingkai.investment.importers import LedgerImporter
 from jingkai.investment.models import Figure, Project, StageEvent
 
 
@@ -96,7 +99,7 @@ def upload(inv, content: bytes):
     batch = ImportBatch.objects.create(
         kind=importers.KIND, file_name="台账.xlsx", content=content, sha256="x", uploaded_by=staff
     )
-    return importers.commit_batch(batch.pk, staff)
+    return LedgerImporter().commit_batch(batch.pk, staff)
 
 
 def test_import_creates_then_reimport_changes_nothing(inv):
@@ -175,8 +178,10 @@ def test_only_investment_staff_import(inv):
         sha256="x",
         uploaded_by=inv["grid_officer"],
     )
-    _batch, report = importers.commit_batch(batch.pk, inv["grid_officer"])
-    assert not report.ok and not Project.objects.filter(code="ZS001").exists()
+    # Refused like every importer's permission (core.importing.Importer.may_import), before reading the file.
+    with pytest.raises(PermissionDenied):
+        LedgerImporter().commit_batch(batch.pk, inv["grid_officer"])
+    assert not Project.objects.filter(code="ZS001").exists()
 
 
 def read(content: bytes) -> list[list]:
@@ -186,7 +191,7 @@ def read(content: bytes) -> list[list]:
 
 def test_export_is_the_import_format_and_round_trips(inv):
     upload(inv, workbook(good_rows(inv)))
-    content = importers.export_workbook(Project.objects.filter(code__startswith="ZS").order_by("code"))
+    content = exports.project_ledger(Project.objects.filter(code__startswith="ZS").order_by("code")).content
     sheet = read(content)
     assert [h.rstrip("*") for h in sheet[0]] == importers.header_row()
     assert sheet[1][:3] == ["ZS001", "甲数控机床项目", "某株式会社"]
@@ -196,11 +201,11 @@ def test_export_is_the_import_format_and_round_trips(inv):
 
 def test_monthly_report_has_the_figures_and_the_months_projects(inv):
     upload(inv, workbook(good_rows(inv)))
-    sheet = read(importers.monthly_report(inv["investment"], 2022, 4))
+    sheet = read(exports.monthly_report(inv["investment"], 2022, 4))
     labels = [row[0] for row in sheet]
     approved = sheet[labels.index(str(Figure.APPROVED.label))]
     assert approved[2:4] == [1.0, 1.0]
     assert any(row[0] == "ZS001" for row in sheet)
-    march = read(importers.monthly_report(inv["investment"], 2022, 3))
+    march = read(exports.monthly_report(inv["investment"], 2022, 3))
     row = march[[r[0] for r in march].index(str(Figure.APPROVED.label))]
     assert row[2:4] == [0.0, 0.0]

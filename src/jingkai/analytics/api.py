@@ -22,9 +22,7 @@ from jingkai.analytics.schemas import (
     TargetOut,
 )
 from jingkai.core import dates
-from jingkai.core import uscc as uscc_rules
-from jingkai.core.scoping import get_visible_or_404
-from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.queries import find_by_id_or_uscc
 from jingkai.stats.measures import BY_CODE
 
 # Mounted at /api/stats (summary, targets …) and /api/enterprises (/{id}/stats) in jingkai/api/api.py.
@@ -134,14 +132,7 @@ def stats_targets(request, year: int):
     "/{ident}/stats", response=EnterpriseStatsOut, summary="An enterprise's monthly statistics with YoY"
 )
 def enterprise_stats(request, ident: str, months: int = 30):
-    code = uscc_rules.normalize(ident)
-    if len(code) == 18:
-        lookup = {"uscc": code}
-    elif code.isdigit() and len(code) < 18:
-        lookup = {"pk": int(code)}
-    else:
-        raise Http404
-    enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, **lookup)  # 404 outside scope
+    enterprise = find_by_id_or_uscc(request.user, ident)  # 404 outside scope
     months = max(1, min(months, 240))
     periods = []
     for entry in services.enterprise_series(enterprise, months):

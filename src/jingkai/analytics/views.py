@@ -21,7 +21,7 @@ from jingkai.core import dates
 from jingkai.core.models import Role
 from jingkai.core.money import YI
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn, xlsx_response
+from jingkai.core.xlsx import XlsxColumn, export_response
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids.models import Grid
 from jingkai.stats.measures import BY_CODE, MEASURE_LIST
@@ -263,9 +263,7 @@ def enterprise_panel(request, pk: int):
 
 
 def _xlsx(name: str, columns: list[XlsxColumn], rows: list[list]) -> HttpResponse:
-    builder = WorkbookBuilder()
-    builder.add_table(name[:31], columns, rows)
-    return xlsx_response(builder.to_bytes(), f"{name}.xlsx")
+    return export_response(rows, columns, sheet=name[:31], file_name=f"{name}.xlsx")
 
 
 def _figure_columns(first: str, measure: str) -> list[XlsxColumn]:

@@ -15,9 +15,9 @@ from jingkai.campaigns.filtersets import CampaignTargetFilterSet
 from jingkai.campaigns.models import Campaign, CampaignResponse, CampaignTarget
 from jingkai.campaigns.results import results_by_grid
 from jingkai.campaigns.schemas import AnswerIn, CampaignOut, ResponseFilters, ResponseOut, ResultsOut
-from jingkai.core import uscc as uscc_rules
 from jingkai.core.api import Pagination, filtered
 from jingkai.core.scoping import get_visible_or_404
+from jingkai.enterprises.queries import id_or_uscc
 
 router = Router(tags=["campaigns"])
 
@@ -133,14 +133,7 @@ def list_responses(request, campaign_id: int, filters: Query[ResponseFilters]):
 )
 def post_response(request, campaign_id: int, payload: AnswerIn):
     campaign = get_visible_or_404(Campaign.objects.all(), request.user, pk=campaign_id)
-    code = uscc_rules.normalize(payload.enterprise)
-    lookup = (
-        {"enterprise__uscc": code}
-        if len(code) == 18
-        else {"enterprise_id": int(code)}
-        if code.isdigit()
-        else None
-    )
+    lookup = id_or_uscc(payload.enterprise, via="enterprise")
     target = None
     if lookup is not None:
         target = (

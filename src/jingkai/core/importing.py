@@ -1,17 +1,19 @@
-"""Reading the workbooks staff fill in, for every import (enterprises now; demands, statistics, ledgers later).
+"""Reading the workbooks staff fill in, and the one import flow every importer follows.
 
-The flow every import follows (ARCHITECTURE.md §3, STYLE.md habit 8):
+The flow (ARCHITECTURE.md §3, STYLE.md habit 8), written once in `Importer`:
 
-1. upload: `check_file()` refuses what is not an .xlsx at all, then `record_upload()` keeps the bytes in an
-   ImportBatch so that preview and commit may run on different servers;
-2. preview: `read_workbook()` finds the header row of each sheet, parses every cell and collects *every*
-   problem as a `RowError` located by sheet, Excel row number and column; the domain importer adds its own
-   row rules and classifies rows into an `ImportReport` (create / update / unchanged);
-3. commit: `commit_batch()` re-validates the stored file under a lock and applies it all-or-nothing.
+1. upload: `check_file()` refuses what is not an .xlsx at all, then `Importer.record_upload()` keeps the bytes
+   in an ImportBatch so that preview and commit may run on different servers;
+2. preview: `Importer.read()` (by default `read_workbook()`) finds the header row of each sheet, parses every
+   cell and collects *every* problem as a `RowError` located by sheet, Excel row number and column; the
+   subclass's `plan()` adds its own row rules and classifies rows into an `ImportReport` (create / update /
+   unchanged);
+3. commit: `Importer.commit_batch()` re-validates the stored file under a lock and applies it all-or-nothing.
 
-Parsers (`text`, `decimal`, `integer`, `date`, `choice`) turn one non-blank cell into a clean value or raise
-`CellError` with the reason shown to staff. Blank cells never reach a parser: the column says what blank
-means (`Column.blank`).
+The pages are one generic upload / preview pair (core/import_views.py, templates/imports/), parameterised by
+the importer class. Parsers (`text`, `decimal`, `integer`, `date`, `choice`) turn one non-blank cell into a
+clean value or raise `CellError` with the reason shown to staff. Blank cells never reach a parser: the
+column says what blank means (`Column.blank`).
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ from decimal import Decimal, InvalidOperation
 
 import python_calamine
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from jingkai.core.models import ImportBatch
 from jingkai.core.money import parse_decimal
@@ -281,8 +283,20 @@ class Column:
     def cell(self, value):
         return self.to_cell(value) if self.to_cell is not None else value
 
+    def export_value(self, obj):
+        """The cell an export writes for a record: its field through to_cell."""
+        return self.cell(getattr(obj, self.key))
+
     def xlsx(self, choices: Sequence[str] | None = None) -> XlsxColumn:
-        return XlsxColumn(self.header, self.kind, self.width, self.required, tuple(choices or self.choices))
+        """The same column in a written workbook (export or blank template)."""
+        return XlsxColumn(
+            self.header,
+            self.kind,
+            self.width,
+            self.required,
+            tuple(choices or self.choices),
+            self.export_value,
+        )
 
 
 def display(cell) -> str:
@@ -413,22 +427,35 @@ def check_file(content: bytes, file_name: str = "") -> list[RowError]:
     return []
 
 
-def read_workbook(
-    content: bytes,
-    columns: Sequence[Column],
-    *,
-    file_name: str = "",
-    min_header_matches: int = MIN_HEADER_MATCHES,
-) -> ReadResult:
-    """Parse every sheet that has a header row; never stops at the first problem."""
-    result = ReadResult()
-    problems = check_file(content, file_name)
-    if problems:
-        result.errors, result.fatal = problems, True
-        return result
+@dataclass
+class Sheet:
+    name: str
+    grid: list[list]  # the cells as Python values, rows from A1 (empty area kept)
+    visible: bool = True  # False for hidden and very hidden sheets (read today; see issue 10)
+
+
+@dataclass
+class OpenedWorkbook:
+    sheets: list[Sheet] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def fatal(self) -> bool:
+        return bool(self.errors)
+
+
+def open_workbook(content: bytes, file_name: str = "") -> OpenedWorkbook:
+    """Every worksheet's cells, or the file-level errors that make the workbook unreadable.
+
+    The one place where bytes become cells for every reader (core's row reader and the statistics reader):
+    the file checks, the per-sheet cell limit and the refusal of a damaged file are the same for all.
+    """
+    opened = OpenedWorkbook(errors=check_file(content, file_name))
+    if opened.errors:
+        return opened
+    oversized = []
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheets, oversized = [], []
         for meta in workbook.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
@@ -438,18 +465,19 @@ def read_workbook(
             if (sheet.total_height + 1) * (sheet.total_width + 1) > settings.JINGKAI_IMPORT_MAX_CELLS:
                 oversized.append(meta.name)
                 continue
-            sheets.append((meta.name, sheet.to_python(skip_empty_area=False)))
+            visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+            opened.sheets.append(Sheet(meta.name, sheet.to_python(skip_empty_area=False), visible))
     except Exception:  # calamine raises several unrelated types for a damaged or foreign zip
-        result.errors = [
+        opened.sheets = []
+        opened.errors = [
             file_error(
                 _("“%(name)s” could not be read as an Excel .xlsx workbook") % {"name": file_name or "?"}
             )
         ]
-        result.fatal = True
-        return result
-
+        return opened
     if oversized:
-        result.errors = [
+        opened.sheets = []
+        opened.errors = [
             RowError(
                 sheet=name,
                 reason=_("The sheet has more than %(max)s cells; split it into smaller files")
@@ -457,17 +485,31 @@ def read_workbook(
             )
             for name in oversized
         ]
-        result.fatal = True
+    return opened
+
+
+def read_workbook(
+    content: bytes,
+    columns: Sequence[Column],
+    *,
+    file_name: str = "",
+    min_header_matches: int = MIN_HEADER_MATCHES,
+) -> ReadResult:
+    """Parse every sheet that has a header row; never stops at the first problem."""
+    result = ReadResult()
+    opened = open_workbook(content, file_name)
+    if opened.fatal:
+        result.errors, result.fatal = opened.errors, True
         return result
 
-    for name, grid in sheets:
-        layout, sheet_errors = _find_header(name, grid, columns, min_header_matches)
+    for sheet in opened.sheets:
+        layout, sheet_errors = _find_header(sheet.name, sheet.grid, columns, min_header_matches)
         if layout is None:
-            result.skipped_sheets.append(name)
+            result.skipped_sheets.append(sheet.name)
             continue
         result.sheets.append(layout)
         result.errors.extend(sheet_errors)
-        _read_rows(layout, grid, columns, result)
+        _read_rows(layout, sheet.grid, columns, result)
 
     if not result.sheets:
         expected = join_list(c.header for c in columns if c.required) or join_list(
@@ -609,6 +651,9 @@ class ImportReport:
     notices: list[str] = field(default_factory=list)
     sheet_order: list[str] = field(default_factory=list)
     header_rows: set[tuple[str, int]] = field(default_factory=set)  # (sheet, row): not data rows
+    options: dict = field(
+        default_factory=dict
+    )  # chosen at upload (kept on the batch: preview and commit agree)
 
     @property
     def ok(self) -> bool:
@@ -636,12 +681,15 @@ class ImportReport:
 
     def to_summary(self) -> dict:
         """JSON-safe, for ImportBatch.summary and the preview page."""
-        return {
+        summary = {
             "counts": self.counts,
             "errors": [e.as_dict() for e in self.sorted_errors()],
             "rows": [r.as_dict() for r in self.rows],
             "notices": [str(n) for n in self.notices],
         }
+        if self.options:
+            summary["options"] = self.options
+        return summary
 
 
 def start_report(read: ReadResult) -> ImportReport:
@@ -671,44 +719,185 @@ def record_upload(
     )
 
 
-Validate = Callable[[bytes, object, str], ImportReport]
-Apply = Callable[[ImportReport, object, ImportBatch], None]
+class Importer:
+    """One kind of upload: a subclass in <app>/importers.py, served by the kernel's pages (core/import_views.py).
 
+    A subclass sets `kind` (ImportBatch.kind), `namespace` (its URL names are <namespace>:import and
+    <namespace>:import_preview, and <namespace>:import_template when it offers a blank template) and either
+    `columns` or its own `read()`, then implements the two verbs of its domain:
 
-def preview_batch(batch: ImportBatch, user, validate: Validate) -> ImportReport:
-    """Validate the stored file and remember the outcome on the batch (the upload list shows it)."""
-    report = validate(bytes(batch.content), user, batch.file_name)
-    batch.status = ImportBatch.Status.PREVIEWED if report.ok else ImportBatch.Status.REJECTED
-    batch.summary = report.to_summary()
-    batch.save(update_fields=["status", "summary"])
-    return report
+    - `plan(read, report, user)`: check every row against the database and put what would happen into
+      report.rows (PlannedRow) and every problem, located, into report.errors;
+    - `apply(report, user, batch)`: write report.rows through the app's services; raise ImportRejected with
+      located errors to undo every row.
 
+    Hooks with a default: `may_import(user)` (the permission; every page, API call, preview and commit checks
+    it), `read()` and `start_report()` (a reader of another shape, e.g. the statistics workbook's columnar
+    one), `upload_options(form)` and `prepare_options(options)` (what the upload form chose besides the file,
+    resolved once and kept on the batch so that preview and commit read the file the same way),
+    `template_workbook(user)`, `instructions()`, `headers()`, `preview_lead(summary)` and
+    `committed_message(report)`. The other attributes are the words of the pages.
 
-def commit_batch(batch_id: int, user, validate: Validate, apply: Apply) -> tuple[ImportBatch, ImportReport]:
-    """Re-validate the stored file and apply it all-or-nothing; a batch is committed at most once.
-
-    The batch row is locked first so that two clicks on "import" cannot both apply it. Validation is
-    repeated inside the lock because the database may have changed since the preview.
+    The kernel keeps the guarantees: nothing is written before the commit; the commit locks the batch,
+    validates the stored file again inside the lock, applies it in a savepoint (all or nothing) and commits a
+    batch at most once (BatchAlreadyCommitted).
     """
-    with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.status == ImportBatch.Status.COMMITTED:
-            raise BatchAlreadyCommitted
-        report = validate(bytes(batch.content), user, batch.file_name)
-        if report.ok:
-            try:
-                with transaction.atomic():  # a savepoint: a failure undoes every row, not the batch status
-                    apply(report, user, batch)
-            except ImportRejected as exc:
-                report.errors.extend(exc.errors)
-        if report.ok:
-            batch.status = ImportBatch.Status.COMMITTED
-            batch.committed_at = timezone.now()
-        else:
-            batch.status = ImportBatch.Status.REJECTED
+
+    kind: str = ""
+    namespace: str = ""
+    columns: Sequence[Column] = ()
+    min_header_matches: int = MIN_HEADER_MATCHES
+    form_class = None  # the upload form; None: core.forms.WorkbookUploadForm
+    denied = gettext_lazy("Only a zone administrator may import.")  # the PermissionDenied message
+
+    # The words of the pages (templates/imports/upload.html and preview.html).
+    title = gettext_lazy("Import")  # the upload page's title, and the preview page's way back
+    heading = ""  # the upload page's <h1> (default: the title)
+    intro = ""  # a paragraph above the form
+    upload_note = gettext_lazy(
+        "Nothing is written at this step: the next page shows every error and every change the file would make, "
+        "and asks you to confirm."
+    )
+    back: tuple[str, str] | None = None  # (URL name, label) of the link above the upload page
+    links: Sequence[tuple[str, str]] = ()  # (URL name, label) of the buttons next to the upload button
+    submit_label = gettext_lazy("Upload and check")
+    commit_label = gettext_lazy("Confirm the import")
+    headers_label = gettext_lazy("Columns (* required):")
+    count_labels = {
+        CREATE: gettext_lazy("to add"),
+        UPDATE: gettext_lazy("to update"),
+        UNCHANGED: gettext_lazy("unchanged"),
+    }
+    extra_counts: Sequence[tuple[str, str]] = ()  # (count key, label) shown after the three above
+    action_labels = {
+        CREATE: gettext_lazy("New"),
+        UPDATE: gettext_lazy("Update"),
+        UNCHANGED: gettext_lazy("Unchanged"),
+    }
+    key_label = gettext_lazy("Credit code")  # the rows table's column of PlannedRow.key
+    label_label = gettext_lazy("Name")  # … and of PlannedRow.label
+    rows_note = ""  # e.g. "first 200" when the summary keeps a sample of the rows
+
+    # --- permission ---------------------------------------------------------------------------------
+    # TODO(shape-shell): unify with the app's permissions.py predicate (can_import) once it exists.
+
+    @staticmethod
+    def may_import(user) -> bool:
+        return bool(user and user.is_authenticated and user.is_zone_admin)
+
+    @classmethod
+    def check_permission(cls, user) -> None:
+        if not cls.may_import(user):
+            raise PermissionDenied(cls.denied)
+
+    # --- reading and checking -----------------------------------------------------------------------
+
+    def read(self, content: bytes, file_name: str, options: dict):
+        """What the file holds; any object with `fatal` that start_report() understands."""
+        return read_workbook(
+            content, self.columns, file_name=file_name, min_header_matches=self.min_header_matches
+        )
+
+    def start_report(self, read) -> ImportReport:
+        return start_report(read)
+
+    def plan(self, read, report: ImportReport, user) -> None:
+        raise NotImplementedError
+
+    def apply(self, report: ImportReport, user, batch: ImportBatch) -> None:
+        raise NotImplementedError
+
+    def validate(
+        self, content: bytes, user, file_name: str = "", options: dict | None = None
+    ) -> ImportReport:
+        """Read and check a whole file; the report lists every error and classifies every good row."""
+        self.check_permission(user)
+        options = options or {}
+        read = self.read(content, file_name, options)
+        report = self.start_report(read)
+        report.options = options
+        if not read.fatal:
+            self.plan(read, report, user)
+        return report
+
+    # --- the batch ----------------------------------------------------------------------------------
+
+    def upload_options(self, form) -> dict:
+        """What the upload form chose besides the file (JSON-safe)."""
+        return {}
+
+    def prepare_options(self, options: dict) -> dict:
+        """Resolve the options once, at upload (raise ValidationError keyed by the form field)."""
+        return options
+
+    def record_upload(self, file_name: str, content: bytes, user, options: dict | None = None) -> ImportBatch:
+        options = self.prepare_options(dict(options or {}))
+        return record_upload(
+            self.kind, file_name, content, user, summary={"options": options} if options else None
+        )
+
+    @staticmethod
+    def options_of(batch: ImportBatch) -> dict:
+        return (batch.summary or {}).get("options", {})
+
+    def preview_batch(self, batch: ImportBatch, user) -> ImportReport:
+        """Validate the stored file and remember the outcome on the batch (the upload list shows it)."""
+        report = self.validate(bytes(batch.content), user, batch.file_name, self.options_of(batch))
+        batch.status = ImportBatch.Status.PREVIEWED if report.ok else ImportBatch.Status.REJECTED
         batch.summary = report.to_summary()
-        batch.save(update_fields=["status", "summary", "committed_at"])
-    return batch, report
+        batch.save(update_fields=["status", "summary"])
+        return report
+
+    def commit_batch(self, batch_id: int, user) -> tuple[ImportBatch, ImportReport]:
+        """Re-validate the stored file and apply it all-or-nothing; a batch is committed at most once.
+
+        The batch row is locked first so that two clicks on "import" cannot both apply it. Validation is
+        repeated inside the lock because the database may have changed since the preview.
+        """
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().get(pk=batch_id, kind=self.kind)
+            if batch.status == ImportBatch.Status.COMMITTED:
+                raise BatchAlreadyCommitted
+            report = self.validate(bytes(batch.content), user, batch.file_name, self.options_of(batch))
+            if report.ok:
+                try:
+                    with (
+                        transaction.atomic()
+                    ):  # a savepoint: a failure undoes every row, not the batch status
+                        self.apply(report, user, batch)
+                except ImportRejected as exc:
+                    report.errors.extend(exc.errors)
+            if report.ok:
+                batch.status = ImportBatch.Status.COMMITTED
+                batch.committed_at = timezone.now()
+            else:
+                batch.status = ImportBatch.Status.REJECTED
+            batch.summary = report.to_summary()
+            batch.save(update_fields=["status", "summary", "committed_at"])
+        return batch, report
+
+    # --- what the pages show ------------------------------------------------------------------------
+
+    def template_workbook(self, user) -> bytes:
+        """The blank template offered at <namespace>:import_template (only importers that route it)."""
+        raise NotImplementedError
+
+    template_file_name = ""  # without .xlsx
+
+    def instructions(self) -> list[str]:
+        """How the file is read, one line each, for the upload page."""
+        return []
+
+    def headers(self) -> list[str]:
+        """The headers in sheet order (* marks a required column), for the upload page."""
+        return [column.xlsx().title for column in self.columns]
+
+    def preview_lead(self, summary: dict) -> str:
+        """A line under the preview's heading (e.g. the period a statistics file states)."""
+        return ""
+
+    def committed_message(self, report: ImportReport) -> str:
+        return _("Imported: %(create)d added, %(update)d updated, %(unchanged)d unchanged.") % report.counts
 
 
 def chunked(items: Iterable, size: int) -> Iterable[list]:

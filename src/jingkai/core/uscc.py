@@ -119,3 +119,14 @@ def make_code(prefix: str, region: str, org_body8: str) -> str:
             f"cannot build a USCC from {first17!r}: the organisation check is outside the alphabet"
         )
     return first17 + uscc_check_char(first17)
+
+
+def problem(raw: str) -> str:
+    """Why an import or a form refuses a code, worded as `jingkai uscc` words it; "" for a valid code."""
+    result = validate(raw)
+    if result.valid:
+        return ""
+    return _("“%(value)s” is not a valid unified social credit code: %(reason)s") % {
+        "value": result.code or str(raw or "").strip(),
+        "reason": result.reason,
+    }

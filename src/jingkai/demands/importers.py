@@ -1,4 +1,4 @@
-"""Demands in Excel: import a hotline export (preview → commit, all or nothing) and export any filtered list.
+"""Demands in Excel: import a hotline export (preview → commit, all or nothing); the list export is exports.py.
 
 The headers are those of a 12345 / hotline work-order export (来电时间, 企业名称, 统一社会信用代码, 诉求类别,
 诉求内容, 联系人, 联系电话, 工单编号); as in enterprises/importers.py they are a data format and are not
@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingkai.core import importing
+from jingkai.core import uscc as uscc_rules
 from jingkai.core.importing import (
     CREATE,
     CellError,
@@ -28,10 +30,12 @@ from jingkai.core.importing import (
     text,
 )
 from jingkai.core.models import ImportBatch
-from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn
+from jingkai.core.xlsx import WorkbookBuilder
 from jingkai.demands import services
 from jingkai.demands.models import Channel, Demand, DemandCategory
+from jingkai.demands.permissions import can_import
 from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.queries import by_uscc
 
 KIND = "demands"
 
@@ -63,7 +67,8 @@ COLUMNS = [
         aliases=("受理时间", "提交时间"),
     ),
     Column("enterprise_name", "企业名称", text(200), width=30),
-    Column("uscc", "统一社会信用代码", text(18), width=22, aliases=("信用代码",)),
+    # Any length: the code is normalised and checked by core.uscc, which says what is wrong with it.
+    Column("uscc", "统一社会信用代码", text(), width=22, aliases=("信用代码",)),
     Column("category", "诉求类别", text(100), required=True, width=14, aliases=("类别",)),
     Column("title", "诉求标题", text(200), width=24, aliases=("标题",)),
     Column("description", "诉求内容", text(), required=True, width=50, aliases=("内容", "来电内容")),
@@ -73,174 +78,122 @@ COLUMNS = [
 ]
 
 
-def _require_importer(user) -> None:
-    if not user.is_zone_admin:
-        raise PermissionDenied(_("Only a zone administrator may import demands."))
+class DemandImporter(importing.Importer):
+    """A hotline batch: every row a new demand in the pool (已提交), never the same work order twice."""
 
+    may_import = staticmethod(can_import)
 
-def validate_workbook(content: bytes, user, file_name: str = "") -> ImportReport:
-    _require_importer(user)
-    read = importing.read_workbook(content, COLUMNS, file_name=file_name)
-    report = importing.start_report(read)
-    if read.fatal:
-        return report
-    visible = Enterprise.objects.visible_to(user)
-    codes = {r.values.get("uscc") for r in read.rows} - {None, ""}
-    names = {r.values.get("enterprise_name") for r in read.rows} - {None, ""}
-    by_code = {e.uscc: e for e in visible.filter(uscc__in=codes)}
-    by_name = {e.name: e for e in visible.filter(name__in=names)}
-    categories: dict[str, DemandCategory] = {}
-    for category in DemandCategory.objects.active().select_related("parent"):
-        for key in (category.code, category.name, str(category)):
-            categories.setdefault(fold(key), category)
-        if category.parent_id:
-            categories[fold(f"{category.parent.name}/{category.name}")] = category
-    refs = {r.values.get("source_ref") for r in read.rows} - {None, ""}
-    known_refs = set(Demand.objects.filter(source_ref__in=refs).values_list("source_ref", flat=True))
-    seen_refs: dict[str, int] = {}
-    for row in read.rows:
-        values = row.values
-        if row.failed:
-            continue
-        enterprise = None
-        if values.get("uscc"):
-            enterprise = by_code.get(values["uscc"])
-            if enterprise is None:
-                report.errors.append(row.error("uscc", _("No enterprise in the platform has this code")))
-                continue
-        elif values.get("enterprise_name"):
-            enterprise = by_name.get(values["enterprise_name"])
-            if enterprise is None:
-                report.errors.append(
-                    row.error("enterprise_name", _("No enterprise in the platform has this name"))
-                )
-                continue
-        else:
-            report.errors.append(row.error("enterprise_name", _("Give the enterprise's name or credit code")))
-            continue
-        category = categories.get(fold(values.get("category") or ""))
-        if category is None:
-            report.errors.append(row.error("category", _("Unknown demand category")))
-            continue
-        ref = values.get("source_ref") or ""
-        if ref:
-            if ref in known_refs:
-                report.errors.append(row.error("source_ref", _("This work order was already imported")))
-                continue
-            if ref in seen_refs:
-                report.errors.append(
-                    row.error("source_ref", _("Same work order as row %(row)d") % {"row": seen_refs[ref]})
-                )
-                continue
-            seen_refs[ref] = row.number
-        submitted = values["submitted_at"]
-        if timezone.is_naive(submitted):
-            submitted = timezone.make_aware(submitted)
-        if submitted > timezone.now():
-            report.errors.append(row.error("submitted_at", _("This time is in the future")))
-            continue
-        report.rows.append(
-            PlannedRow(
-                sheet=row.sheet,
-                row=row.number,
-                action=CREATE,
-                key=ref or f"{row.number}",
-                label=f"{enterprise.name} · {category}",
-                data={
-                    "enterprise": enterprise,
-                    "category": category,
-                    "description": values["description"],
-                    "title": values.get("title") or "",
-                    "contact_name": values.get("contact_name") or "",
-                    "contact_phone": values.get("contact_phone") or "",
-                    "source_ref": ref,
-                    "submitted_at": submitted,
-                },
-                source=row,
-            )
-        )
-    return report
-
-
-def apply_report(report: ImportReport, user, batch: ImportBatch) -> None:
-    errors = []
-    for plan in report.rows:
-        try:
-            services.submit_demand(actor=user, channel=Channel.IMPORT, notify_admins=False, **plan.data)
-        except ValidationError as exc:
-            errors.extend(plan.source.errors_from(exc))
-    if errors:
-        raise ImportRejected(errors)
-
-
-def preview_batch(batch: ImportBatch, user) -> ImportReport:
-    return importing.preview_batch(batch, user, validate_workbook)
-
-
-def commit_batch(batch_id: int, user):
-    return importing.commit_batch(batch_id, user, validate_workbook, apply_report)
-
-
-def template_workbook() -> bytes:
-    builder = WorkbookBuilder()
-    builder.add_table(_("Demands"), [c.xlsx() for c in COLUMNS], [])
-    return builder.to_bytes()
-
-
-EXPORT_COLUMNS = [
-    XlsxColumn("编号", "text", 18),
-    XlsxColumn("提交时间", "text", 18),
-    XlsxColumn("企业名称", "text", 30),
-    XlsxColumn("统一社会信用代码", "text", 22),
-    XlsxColumn("诉求类别", "text", 16),
-    XlsxColumn("渠道", "text", 10),
-    XlsxColumn("诉求标题", "text", 24),
-    XlsxColumn("诉求内容", "text", 50),
-    XlsxColumn("状态", "text", 10),
-    XlsxColumn("承办部门", "text", 14),
-    XlsxColumn("办理时限", "date", 12),
-    XlsxColumn("时限状态", "text", 8),
-    XlsxColumn("督办级别", "integer", 8),
-    XlsxColumn("答复", "text", 40),
-    XlsxColumn("评价", "text", 10),
-    XlsxColumn("办结时间", "text", 18),
-]
-STATUS_LABELS = {"red": "超期", "amber": "临期", "green": "正常", "": ""}
-
-
-def _local(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def export_workbook(queryset) -> bytes:
-    """The demands of a filtered, scoped queryset (annotated with deadline_status); one query for the rows."""
-    rows = (
-        [
-            d.number,
-            _local(d.submitted_at),
-            d.enterprise.name,
-            d.enterprise.uscc,
-            str(d.category),
-            d.get_channel_display(),
-            d.title,
-            d.description,
-            d.get_state_display(),
-            d.department.name if d.department_id else "",
-            d.due_on,
-            STATUS_LABELS.get(getattr(d, "deadline_status", ""), ""),
-            d.escalation_level,
-            d.reply,
-            d.get_rating_display() if d.rating else "",
-            _local(d.closed_at),
-        ]
-        for d in queryset.select_related("enterprise", "category__parent", "department").iterator(
-            chunk_size=2000
-        )
+    kind = KIND
+    namespace = "demands"
+    columns = COLUMNS
+    denied = gettext_lazy("Only a zone administrator may import demands.")
+    title = gettext_lazy("Import demands")
+    intro = gettext_lazy(
+        "Upload a hotline export (.xlsx). The first row with these headers is read; a preview lists every row and "
+        "every error before anything is written, and a file with any error writes nothing."
     )
-    builder = WorkbookBuilder()
-    builder.add_table(_("Demands"), EXPORT_COLUMNS, rows)
-    return builder.to_bytes()
+    back = ("demands:list", gettext_lazy("Demands"))
+    links = (("demands:import_template", gettext_lazy("Download the template")),)
+    submit_label = gettext_lazy("Preview")
+    key_label = gettext_lazy("Work order")
+    label_label = gettext_lazy("Enterprise")
+    template_file_name = gettext_lazy("Demand import template")
 
+    def plan(self, read, report: ImportReport, user) -> None:
+        visible = Enterprise.objects.visible_to(user)
+        by_code = by_uscc((r.values.get("uscc") for r in read.rows), visible)
+        names = {r.values.get("enterprise_name") for r in read.rows} - {None, ""}
+        by_name = {e.name: e for e in visible.filter(name__in=names)}
+        categories: dict[str, DemandCategory] = {}
+        for category in DemandCategory.objects.active().select_related("parent"):
+            for key in (category.code, category.name, str(category)):
+                categories.setdefault(fold(key), category)
+            if category.parent_id:
+                categories[fold(f"{category.parent.name}/{category.name}")] = category
+        refs = {r.values.get("source_ref") for r in read.rows} - {None, ""}
+        known_refs = set(Demand.objects.filter(source_ref__in=refs).values_list("source_ref", flat=True))
+        seen_refs: dict[str, int] = {}
+        for row in read.rows:
+            values = row.values
+            if row.failed:
+                continue
+            enterprise = None
+            if values.get("uscc"):
+                enterprise = by_code.get(uscc_rules.normalize(values["uscc"]))
+                if enterprise is None:
+                    reason = uscc_rules.problem(values["uscc"]) or _(
+                        "No enterprise in the platform has this code"
+                    )
+                    report.errors.append(row.error("uscc", reason))
+                    continue
+            elif values.get("enterprise_name"):
+                enterprise = by_name.get(values["enterprise_name"])
+                if enterprise is None:
+                    report.errors.append(
+                        row.error("enterprise_name", _("No enterprise in the platform has this name"))
+                    )
+                    continue
+            else:
+                report.errors.append(
+                    row.error("enterprise_name", _("Give the enterprise's name or credit code"))
+                )
+                continue
+            category = categories.get(fold(values.get("category") or ""))
+            if category is None:
+                report.errors.append(row.error("category", _("Unknown demand category")))
+                continue
+            ref = values.get("source_ref") or ""
+            if ref:
+                if ref in known_refs:
+                    report.errors.append(row.error("source_ref", _("This work order was already imported")))
+                    continue
+                if ref in seen_refs:
+                    report.errors.append(
+                        row.error("source_ref", _("Same work order as row %(row)d") % {"row": seen_refs[ref]})
+                    )
+                    continue
+                seen_refs[ref] = row.number
+            submitted = values["submitted_at"]
+            if timezone.is_naive(submitted):
+                submitted = timezone.make_aware(submitted)
+            if submitted > timezone.now():
+                report.errors.append(row.error("submitted_at", _("This time is in the future")))
+                continue
+            report.rows.append(
+                PlannedRow(
+                    sheet=row.sheet,
+                    row=row.number,
+                    action=CREATE,
+                    key=ref or f"{row.number}",
+                    label=f"{enterprise.name} · {category}",
+                    data={
+                        "enterprise": enterprise,
+                        "category": category,
+                        "description": values["description"],
+                        "title": values.get("title") or "",
+                        "contact_name": values.get("contact_name") or "",
+                        "contact_phone": values.get("contact_phone") or "",
+                        "source_ref": ref,
+                        "submitted_at": submitted,
+                    },
+                    source=row,
+                )
+            )
 
-def report_columns() -> list[str]:
-    return [column.xlsx().title for column in COLUMNS]
+    def apply(self, report: ImportReport, user, batch: ImportBatch) -> None:
+        errors = []
+        for plan in report.rows:
+            try:
+                services.submit_demand(actor=user, channel=Channel.IMPORT, notify_admins=False, **plan.data)
+            except ValidationError as exc:
+                errors.extend(plan.source.errors_from(exc))
+        if errors:
+            raise ImportRejected(errors)
+
+    def template_workbook(self, user) -> bytes:
+        builder = WorkbookBuilder()
+        builder.add_table(_("Demands"), [c.xlsx() for c in COLUMNS], [])
+        return builder.to_bytes()
+
+    def committed_message(self, report: ImportReport) -> str:
+        return _("Imported %(n)d demands.") % {"n": report.counts["create"]}

@@ -7,18 +7,15 @@ raised by the services become 422 and 403 (the handlers jingkai.api installs).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import PatchDict, Query, Router, Status
 from ninja.pagination import paginate
 
-from jingkai.core import uscc as uscc_rules
 from jingkai.core.api import Pagination, filtered
-from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises import services
 from jingkai.enterprises.filtersets import EnterpriseFilterSet
 from jingkai.enterprises.models import Enterprise, EnterpriseGroup
-from jingkai.enterprises.queries import with_scale
+from jingkai.enterprises.queries import find_by_id_or_uscc, with_scale
 from jingkai.enterprises.schemas import EnterpriseDetail, EnterpriseFilters, EnterpriseIn, EnterpriseItem
 from jingkai.grids.models import Community, Grid
 from jingkai.parks.models import Building, Park
@@ -58,17 +55,10 @@ def enterprise_rows(queryset, filters: EnterpriseFilters):
 
 def find_enterprise(user, ident: str) -> Enterprise:
     """An enterprise by id or USCC (any case, spacing or full-width form), if the user may see it."""
-    code = uscc_rules.normalize(ident)
-    if len(code) == 18:
-        lookup = {"uscc": code}
-    elif code.isdigit() and len(code) < 18:
-        lookup = {"pk": int(code)}
-    else:
-        raise Http404
     # Same default year as the list (the FilterSet decides it), so both show the same above_size.
     year = EnterpriseFilterSet(data={}).scale_year()
     rows = Enterprise.objects.select_related(*LIST_RELATED, "building").prefetch_related(*DETAIL_PREFETCH)
-    return get_visible_or_404(with_scale(rows, year), user, **lookup)
+    return find_by_id_or_uscc(user, ident, with_scale(rows, year))
 
 
 def _as_id(value) -> int | None:

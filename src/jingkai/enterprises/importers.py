@@ -29,7 +29,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,9 +61,10 @@ from jingkai.core.money import Currency, to_wan
 from jingkai.core.xlsx import WorkbookBuilder
 from jingkai.enterprises.choices import COUNTRY_NAMES, EnterpriseStatus, ListingMarket, Origin
 from jingkai.enterprises.models import Enterprise, EnterpriseGroup
+from jingkai.enterprises.permissions import can_import
+from jingkai.enterprises.queries import LOOKUP_CHUNK, by_uscc
 from jingkai.enterprises.services import (
     EDITABLE_FIELDS,
-    can_create_enterprise,
     changed_fields,
     clean_enterprise_data,
     create_enterprise,
@@ -73,9 +74,6 @@ from jingkai.grids.models import Community, Grid
 from jingkai.parks.models import Building, Park
 
 KIND = "enterprises"  # ImportBatch.kind
-LOOKUP_CHUNK = (
-    500  # codes per IN (...) query: one query for any file up to this many rows, and safe on SQLite
-)
 FOREIGN_KEYS = ("group", "park", "building", "grid", "community")
 
 # --- The data format: words staff type in choice columns (not translated; see the module docstring) ---
@@ -437,14 +435,12 @@ class Lookups:
 
     @classmethod
     def load(cls, user, rows: list[ParsedRow]) -> Lookups:
-        codes = sorted({uscc_rules.normalize(r.values["uscc"]) for r in rows if r.values.get("uscc")})
         names = sorted({r.values["name"] for r in rows if r.values.get("name")})
         # Uniqueness of codes and names is zone-wide, so these two look at every enterprise, not only those
         # the importer may see (only zone administrators import, and they see everything anyway).
         enterprises = Enterprise.objects.select_related(*FOREIGN_KEYS)
-        by_uscc, by_name = {}, {}
-        for chunk in importing.chunked(codes, LOOKUP_CHUNK):
-            by_uscc.update((e.uscc, e) for e in enterprises.filter(uscc__in=chunk))
+        by_code = by_uscc((r.values.get("uscc") for r in rows), enterprises)
+        by_name = {}
         for chunk in importing.chunked(names, LOOKUP_CHUNK):
             by_name.update((e.name, e) for e in enterprises.filter(name__in=chunk))
 
@@ -458,7 +454,7 @@ class Lookups:
             if group.short_name:
                 short[fold(group.short_name)].append(group)
         return cls(
-            by_uscc=by_uscc,
+            by_uscc=by_code,
             by_name=by_name,
             grids=code_and_name(Grid.objects.visible_to(user)),
             communities=code_and_name(Community.objects.visible_to(user)),
@@ -474,43 +470,83 @@ class Lookups:
         return first.get(key) or second.get(key)
 
 
-# --- Validation ---------------------------------------------------------------------------------------
+# --- The importer ------------------------------------------------------------------------------------
 
 
-def validate_workbook(content: bytes, user, file_name: str = "") -> ImportReport:
-    """Read and check a whole workbook; the report lists every error and classifies every good row."""
-    if not can_create_enterprise(user):
-        raise PermissionDenied(_("Only a zone administrator may import enterprises."))
-    read = importing.read_workbook(content, COLUMNS, file_name=file_name)
-    report = importing.start_report(read)
-    if read.fatal:
-        return report
-    lookups = Lookups.load(user, read.rows)
-    report.errors.extend(
-        _duplicates(
-            read.rows,
-            "uscc",
-            uscc_rules.normalize,
-            _("The credit code %(value)s appears more than once in this file (rows %(rows)s)"),
+class EnterpriseImporter(importing.Importer):
+    """The enterprise directory: upsert by credit code, through the enterprise services (history kept)."""
+
+    kind = KIND
+    namespace = "enterprises"
+    columns = COLUMNS
+    may_import = staticmethod(can_import)
+    denied = gettext_lazy("Only a zone administrator may import enterprises.")
+    title = gettext_lazy("Import enterprises")
+    heading = gettext_lazy("Import enterprises from Excel")
+    links = (("enterprises:import_template", gettext_lazy("Download the blank template")),)
+    action_labels = {**importing.Importer.action_labels, CREATE: gettext_lazy("New enterprise")}
+    template_file_name = gettext_lazy("Enterprise import template")
+
+    def plan(self, read, report: ImportReport, user) -> None:
+        lookups = Lookups.load(user, read.rows)
+        report.errors.extend(
+            _duplicates(
+                read.rows,
+                "uscc",
+                uscc_rules.normalize,
+                _("The credit code %(value)s appears more than once in this file (rows %(rows)s)"),
+            )
         )
-    )
-    report.errors.extend(
-        _duplicates(
-            read.rows,
-            "name",
-            str,
-            _("The name “%(value)s” appears more than once in this file (rows %(rows)s)"),
+        report.errors.extend(
+            _duplicates(
+                read.rows,
+                "name",
+                str,
+                _("The name “%(value)s” appears more than once in this file (rows %(rows)s)"),
+            )
         )
-    )
-    planned = []
-    for row in read.rows:
-        plan, errors = _plan_row(row, lookups, user)
-        report.errors.extend(errors)
-        if plan is not None:
-            planned.append(plan)
-    bad_rows = {(e.sheet, e.row) for e in report.errors}
-    report.rows = [p for p in planned if (p.sheet, p.row) not in bad_rows]
-    return report
+        planned = []
+        for row in read.rows:
+            plan, errors = _plan_row(row, lookups, user)
+            report.errors.extend(errors)
+            if plan is not None:
+                planned.append(plan)
+        bad_rows = {(e.sheet, e.row) for e in report.errors}
+        report.rows = [p for p in planned if (p.sheet, p.row) not in bad_rows]
+
+    def apply(self, report: ImportReport, user, batch: ImportBatch) -> None:
+        """Create and update through the services (they write history naming the user); undo all on any error."""
+        reason = _("Excel import: %(file)s") % {"file": batch.file_name}
+        errors: list[RowError] = []
+        for plan in report.rows:
+            try:
+                if plan.action == CREATE:
+                    create_enterprise(dict(plan.data), user, reason=reason)
+                elif plan.action == UPDATE:
+                    update_enterprise(plan.instance, dict(plan.data), user, reason=reason)
+            except ValidationError as exc:
+                errors.extend(plan.source.errors_from(exc))
+            except IntegrityError:
+                # Another user saved the same code or name between the check and this write.
+                errors.append(
+                    plan.source.error(
+                        "uscc",
+                        _("This enterprise was changed by someone else meanwhile; upload the file again"),
+                    )
+                )
+        if errors:
+            raise ImportRejected(errors)
+
+    def template_workbook(self, user) -> bytes:
+        builder = WorkbookBuilder()
+        builder.add_table(_("Enterprise directory"), sheet_columns(user), [])
+        builder.add_notes(
+            _("Instructions"), _("How to fill in the enterprise sheet"), self.instructions(), column_notes()
+        )
+        return builder.to_bytes()
+
+    def instructions(self) -> list[str]:
+        return instructions()
 
 
 def _duplicates(rows: list[ParsedRow], key: str, normalize, message: str) -> list[RowError]:
@@ -632,41 +668,7 @@ def _plan_row(row: ParsedRow, lookups: Lookups, user) -> tuple[PlannedRow | None
     return plan, []
 
 
-# --- Commit -------------------------------------------------------------------------------------------
-
-
-def apply_report(report: ImportReport, user, batch: ImportBatch) -> None:
-    """Create and update through the services (they write history naming the user); undo all on any error."""
-    reason = _("Excel import: %(file)s") % {"file": batch.file_name}
-    errors: list[RowError] = []
-    for plan in report.rows:
-        try:
-            if plan.action == CREATE:
-                create_enterprise(dict(plan.data), user, reason=reason)
-            elif plan.action == UPDATE:
-                update_enterprise(plan.instance, dict(plan.data), user, reason=reason)
-        except ValidationError as exc:
-            errors.extend(plan.source.errors_from(exc))
-        except IntegrityError:
-            # Another user saved the same code or name between the check and this write.
-            errors.append(
-                plan.source.error(
-                    "uscc", _("This enterprise was changed by someone else meanwhile; upload the file again")
-                )
-            )
-    if errors:
-        raise ImportRejected(errors)
-
-
-def preview_batch(batch: ImportBatch, user) -> ImportReport:
-    return importing.preview_batch(batch, user, validate_workbook)
-
-
-def commit_batch(batch_id: int, user):
-    return importing.commit_batch(batch_id, user, validate_workbook, apply_report)
-
-
-# --- Export and the blank template --------------------------------------------------------------------
+# --- The written sheet (export and blank template) and its instructions --------------------------------
 
 
 def _lists(user) -> dict[str, list[str]]:
@@ -678,29 +680,10 @@ def _lists(user) -> dict[str, list[str]]:
     }
 
 
-def _sheet_columns(user):
+def sheet_columns(user):
+    """The import format as written columns: the same headers in the export and the blank template."""
     lists = _lists(user)
     return [column.xlsx(choices=lists.get(column.key)) for column in COLUMNS]
-
-
-def export_workbook(queryset, user) -> bytes:
-    """The enterprises of the queryset in the import format (one query for the rows, three for the lists)."""
-    rows = (
-        [column.cell(getattr(enterprise, column.key)) for column in COLUMNS]
-        for enterprise in queryset.select_related(*FOREIGN_KEYS).iterator(chunk_size=2000)
-    )
-    builder = WorkbookBuilder()
-    builder.add_table(_("Enterprise directory"), _sheet_columns(user), rows)
-    return builder.to_bytes()
-
-
-def template_workbook(user) -> bytes:
-    builder = WorkbookBuilder()
-    builder.add_table(_("Enterprise directory"), _sheet_columns(user), [])
-    builder.add_notes(
-        _("Instructions"), _("How to fill in the enterprise sheet"), instructions(), column_notes()
-    )
-    return builder.to_bytes()
 
 
 def instructions() -> list[str]:
@@ -745,8 +728,3 @@ def column_notes() -> list[list[str]]:
             notes.append(_("Blank means %(default)s.") % {"default": column.cell(column.blank)})
         table.append([column.xlsx().title, _("Yes") if column.required else "", " ".join(notes)])
     return table
-
-
-def report_columns() -> list[str]:
-    """The headers in sheet order, for pages that describe the format."""
-    return [column.xlsx().title for column in COLUMNS]

@@ -10,8 +10,11 @@ import datetime as dt
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
+from jingkai.core import uscc as uscc_rules
 from jingkai.core.memo import per_request
+from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.choices import HonourKind
 from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
 
@@ -105,3 +108,47 @@ def with_enterprise_counts(queryset: QuerySet, user, year: int | None, link: str
         total=count_subquery(visible, link),
         above=count_subquery(above, f"enterprise__{link}"),
     )
+
+
+# --- Naming an enterprise: by id or by credit code ----------------------------------------------------
+
+LOOKUP_CHUNK = (
+    500  # codes per IN (...) query: one query for any file up to this many rows, and safe on SQLite
+)
+
+
+def id_or_uscc(ident, *, via: str = "") -> dict | None:
+    """The lookup an "id or credit code" names: {"uscc": code} for 18 characters after normalising (any case,
+    spacing or full-width form; a code may be all digits), {"pk": n} for a shorter number, None otherwise.
+
+    via: the path from another model to its enterprise, e.g. "enterprise" for a campaign target.
+    """
+    code = uscc_rules.normalize(str(ident))
+    prefix = f"{via}__" if via else ""
+    if len(code) == 18:
+        return {f"{prefix}uscc": code}
+    if code.isdigit() and len(code) < 18:
+        return {f"{prefix}pk": int(code)}
+    return None
+
+
+def find_by_id_or_uscc(user, ident, queryset=None) -> Enterprise:
+    """The enterprise an id or a credit code names, if the user may see it; Http404 otherwise (also for an
+    ident that is neither)."""
+    lookup = id_or_uscc(ident)
+    if lookup is None:
+        raise Http404
+    return get_visible_or_404(Enterprise.objects.all() if queryset is None else queryset, user, **lookup)
+
+
+def by_uscc(codes, queryset=None) -> dict[str, Enterprise]:
+    """The enterprises of queryset (default: all) named by any of the codes, keyed by their normalised code.
+
+    Codes are normalised as core.uscc does; a constant number of queries (one per LOOKUP_CHUNK codes).
+    """
+    wanted = sorted({uscc_rules.normalize(str(code)) for code in codes if code})
+    queryset = Enterprise.objects.all() if queryset is None else queryset
+    found: dict[str, Enterprise] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        found.update((e.uscc, e) for e in queryset.filter(uscc__in=wanted[start : start + LOOKUP_CHUNK]))
+    return found

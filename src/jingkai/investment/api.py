@@ -17,9 +17,11 @@ from jingkai.core.api import Pagination, filtered, query_error
 from jingkai.core.models import User
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.queries import id_or_uscc
 from jingkai.investment import services
 from jingkai.investment.filtersets import ArrivalFilterSet, ProjectFilterSet
 from jingkai.investment.models import Arrival, Project
+from jingkai.investment.permissions import can_edit_ledger
 from jingkai.investment.schemas import (
     ArrivalFilters,
     ArrivalIn,
@@ -47,9 +49,7 @@ def _detail(user, project_id: int) -> Project:
 
 def _enterprise_key(value: str) -> dict:
     """An 18-character credit code (which may be all digits) or a numeric id."""
-    if len(value) == 18:
-        return {"uscc": value.upper()}
-    return {"pk": int(value)} if value.isdigit() else {"uscc": value.upper()}
+    return id_or_uscc(value) or {"pk__in": []}  # neither: names no enterprise
 
 
 def resolve(data: dict, user) -> dict:
@@ -66,7 +66,7 @@ def resolve(data: dict, user) -> dict:
             Enterprise.objects.visible_to(user).filter(**_enterprise_key(v)).first()
             or (
                 Enterprise.objects.filter(uscc=v.upper()).first()
-                if services.can_edit(user) and len(v) == 18
+                if can_edit_ledger(user) and len(v) == 18
                 else None
             )
         ),
@@ -93,7 +93,7 @@ def list_projects(request, filters: Query[ProjectFilters]):
 
 @router.post("/projects", response={201: ProjectDetail}, summary="Create a project (investment staff)")
 def create_project(request, payload: ProjectIn):
-    if not services.can_edit(request.user):
+    if not can_edit_ledger(request.user):
         raise PermissionDenied(_("Only investment-attraction staff may change the project ledger."))
     project = services.create_project(resolve(payload.model_dump(), request.user), request.user)
     return Status(201, _detail(request.user, project.pk))

@@ -1,4 +1,5 @@
-"""The project ledger (台账) as zone staff keep it in Excel: import, export, and the city's monthly report.
+"""The project ledger (台账) as zone staff keep it in Excel: the import (its export and the city's monthly
+report are exports.py).
 
 One row per project, Chinese headers, amounts in 万 of the unit written in 币种/单位 (万元, 万美元 …);
 合同外资 in 万美元. Import is preview → commit, all or nothing, idempotent by 项目编号 (core.importing).
@@ -8,16 +9,14 @@ The headers are a data format (the zone's ledger), not UI text, so they are not 
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jingkai.chains.models import Chain
 from jingkai.core import importing
-from jingkai.core.dates import month_end
+from jingkai.core import uscc as uscc_rules
 from jingkai.core.importing import (
     CREATE,
     UNCHANGED,
@@ -29,18 +28,16 @@ from jingkai.core.importing import (
     date,
     decimal,
     display,
-    read_workbook,
-    start_report,
     text,
 )
 from jingkai.core.models import ImportBatch, User
-from jingkai.core.money import WAN, Currency, to_wan
-from jingkai.core.xlsx import XlsxColumn
+from jingkai.core.money import Currency, to_wan
 from jingkai.enterprises.choices import COUNTRY_NAMES, Origin
 from jingkai.enterprises.importers import parse_country
-from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.queries import by_uscc
 from jingkai.investment import services
-from jingkai.investment.models import STAGE_ORDER, Figure, Project, ProjectKind, Stage, Status, Target
+from jingkai.investment.models import STAGE_ORDER, Project, ProjectKind, Stage, Status
+from jingkai.investment.permissions import can_edit_ledger
 from jingkai.parks.models import Park
 
 KIND = "investment_projects"  # ImportBatch.kind
@@ -193,8 +190,7 @@ class Lookups:
             self.users.setdefault(user.username, []).append(user)
             if user.full_name and user.full_name != user.username:
                 self.users.setdefault(user.full_name, []).append(user)
-        codes = {c.upper() for c in wanted["enterprise"]}
-        self.enterprises = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=codes)}
+        self.enterprises = by_uscc(wanted["enterprise"])
         self.projects = {
             p.code: p
             for p in Project.objects.select_related(*REFERENCES).filter(
@@ -203,36 +199,77 @@ class Lookups:
         }
 
 
-def validate_workbook(content: bytes, user, file_name: str = ""):
-    read = read_workbook(content, COLUMNS, file_name=file_name)
-    report = start_report(read)
-    if read.fatal:
-        return report
-    if not services.can_edit(user):
-        report.errors.append(
-            importing.file_error(_("Only investment-attraction staff may import the ledger."))
-        )
-        return report
-    lookups = Lookups(read.rows)
-    seen: dict[str, int] = {}
-    for row in read.rows:
-        code = row.values.get("code")
-        if code in seen:
-            report.errors.append(
-                row.error(
-                    "code",
-                    _("Project code %(code)s also appears in row %(row)d")
-                    % {"code": code, "row": seen[code]},
+class LedgerImporter(importing.Importer):
+    """The project ledger: upsert by 项目编号, through the investment services (stage events, history)."""
+
+    kind = KIND
+    namespace = "investment"
+    columns = COLUMNS
+    may_import = staticmethod(can_edit_ledger)
+    denied = gettext_lazy("Only investment-attraction staff may change the project ledger.")
+    title = gettext_lazy("Import the project ledger")
+    intro = gettext_lazy(
+        "One row per project; amounts in 10,000 of the unit in the unit column (万元, 万美元). A row whose project "
+        "code exists updates it; nothing is written unless every row is correct."
+    )
+    back = ("investment:list", gettext_lazy("Investment projects"))
+    links = (("investment:export", gettext_lazy("Download the current ledger as a template")),)
+    submit_label = gettext_lazy("Check the file")
+    commit_label = gettext_lazy("Import")
+    key_label = gettext_lazy("Project code")
+    label_label = gettext_lazy("Project")
+
+    def plan(self, read, report, user) -> None:
+        lookups = Lookups(read.rows)
+        seen: dict[str, int] = {}
+        for row in read.rows:
+            code = row.values.get("code")
+            if code in seen:
+                report.errors.append(
+                    row.error(
+                        "code",
+                        _("Project code %(code)s also appears in row %(row)d")
+                        % {"code": code, "row": seen[code]},
+                    )
                 )
-            )
-            continue
-        if code:
-            seen[code] = row.number
-        planned, errors = _plan_row(row, lookups)
-        report.errors.extend(errors)
-        if planned is not None and not errors:
-            report.rows.append(planned)
-    return report
+                continue
+            if code:
+                seen[code] = row.number
+            planned, errors = _plan_row(row, lookups)
+            report.errors.extend(errors)
+            if planned is not None and not errors:
+                report.rows.append(planned)
+
+    def apply(self, report, user, batch: ImportBatch) -> None:
+        reason = _("Excel import: %(file)s") % {"file": batch.file_name}
+        errors = []
+        for plan in report.rows:
+            data = dict(plan.data)
+            stage, status = data.pop("stage"), data.pop("status", None)
+            status_reason = data.pop("status_reason", "")
+            try:
+                if plan.action == CREATE:
+                    project = services.create_project(data, user, stage=stage, note=reason)
+                elif plan.action == UPDATE:
+                    project = services.update_project(plan.instance, data, user, reason=reason)
+                    if stage != project.stage:
+                        services.advance_to(project, stage, user, note=reason)
+                else:
+                    continue
+                if status is not None and (
+                    status != project.status or status_reason != project.status_reason
+                ):
+                    services.set_status(project, status, user, reason=status_reason)
+            except ValidationError as exc:
+                errors.extend(plan.source.errors_from(exc))
+            except IntegrityError:
+                errors.append(
+                    plan.source.error(
+                        "code", _("This project was changed by someone else meanwhile; upload the file again")
+                    )
+                )
+        if errors:
+            raise ImportRejected(errors)
 
 
 def _plan_row(row, lookups: Lookups):
@@ -257,9 +294,10 @@ def _plan_row(row, lookups: Lookups):
     ):
         raw = values.get(key)
         if raw:
-            match = found.get(raw.strip().upper() if key == "enterprise" else raw.strip())
+            match = found.get(uscc_rules.normalize(raw) if key == "enterprise" else raw.strip())
             if match is None:
-                errors.append(row.error(key, _("“%(value)s” is not known") % {"value": raw}))
+                problem = uscc_rules.problem(raw) if key == "enterprise" else ""
+                errors.append(row.error(key, problem or _("“%(value)s” is not known") % {"value": raw}))
             values[key] = match
         else:
             values[key] = None
@@ -324,163 +362,5 @@ def _plan_row(row, lookups: Lookups):
     return PlannedRow(row.sheet, row.number, action, values["code"], label, changes, data, existing, row), []
 
 
-def apply_report(report, user, batch: ImportBatch) -> None:
-    reason = _("Excel import: %(file)s") % {"file": batch.file_name}
-    errors = []
-    for plan in report.rows:
-        data = dict(plan.data)
-        stage, status = data.pop("stage"), data.pop("status", None)
-        status_reason = data.pop("status_reason", "")
-        try:
-            if plan.action == CREATE:
-                project = services.create_project(data, user, stage=stage, note=reason)
-            elif plan.action == UPDATE:
-                project = services.update_project(plan.instance, data, user, reason=reason)
-                if stage != project.stage:
-                    services.advance_to(project, stage, user, note=reason)
-            else:
-                continue
-            if status is not None and (status != project.status or status_reason != project.status_reason):
-                services.set_status(project, status, user, reason=status_reason)
-        except ValidationError as exc:
-            errors.extend(plan.source.errors_from(exc))
-        except IntegrityError:
-            errors.append(
-                plan.source.error(
-                    "code", _("This project was changed by someone else meanwhile; upload the file again")
-                )
-            )
-    if errors:
-        raise ImportRejected(errors)
-
-
-def preview_batch(batch: ImportBatch, user):
-    return importing.preview_batch(batch, user, validate_workbook)
-
-
-def commit_batch(batch_id: int, user):
-    return importing.commit_batch(batch_id, user, validate_workbook, apply_report)
-
-
-# --- Export ---------------------------------------------------------------------------------------
-
-
-def _cell(column: Column, project: Project):
-    if column.key == "total_investment_currency":
-        return UNIT_WORDS.get(project.total_investment_currency)
-    value = getattr(project, column.key)
-    return column.cell(value)
-
-
-def export_workbook(queryset) -> bytes:
-    from jingkai.core.xlsx import WorkbookBuilder
-
-    rows = (
-        [_cell(c, p) for c in COLUMNS] for p in queryset.select_related(*REFERENCES).iterator(chunk_size=2000)
-    )
-    builder = WorkbookBuilder()
-    builder.add_table("招商项目台账", [c.xlsx() for c in COLUMNS], rows)
-    return builder.to_bytes()
-
-
 def header_row() -> list[str]:
     return [c.header for c in COLUMNS]
-
-
-# --- The city's monthly report ---------------------------------------------------------------------
-
-FIGURE_UNITS = {
-    Figure.APPROVED: "个",
-    Figure.CONTRACT_FOREIGN: "亿美元",
-    Figure.FOREIGN_ARRIVED: "亿美元",
-    Figure.KEY_PROJECTS: "个",
-    Figure.DOMESTIC_ARRIVED: "亿元",
-    Figure.ABOVE_YI: "个",
-}
-
-
-def _in_units(figure: str, value) -> Decimal | int:
-    if FIGURE_UNITS[figure] in ("亿美元", "亿元"):
-        return (Decimal(value) / (WAN * WAN)).quantize(Decimal("0.01"))
-    return int(value)
-
-
-def monthly_report(user, year: int, month: int, zone_name: str = "") -> bytes:
-    """One sheet: the six figures for the month and year to date (with the year's target), then the month's projects."""
-    from jingkai.core.xlsx import WorkbookBuilder
-
-    months = services.monthly(user, year)
-    current = months[month - 1]
-    targets = dict(Target.objects.filter(year=year).values_list("figure", "value"))
-    builder = WorkbookBuilder()
-    sheet = builder.book.add_worksheet(f"{year}年{month}月")
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 6, 14)
-    sheet.write(0, 0, f"{zone_name}招商引资工作月报（{year}年{month}月）", builder.title_format)
-    headers = ["指标", "单位", "本月", f"1-{month}月累计", "全年目标", "完成率"]
-    for col, header in enumerate(headers):
-        sheet.write_string(2, col, header, builder.header_format)
-    for index, figure in enumerate(Figure, start=3):
-        target = targets.get(figure.value)
-        to_date = _in_units(figure, current["to_date"][figure]["value"])
-        target_in_units = _in_units(figure, target) if target is not None else None
-        builder.write_cell(sheet, index, 0, str(figure.label))
-        builder.write_cell(sheet, index, 1, FIGURE_UNITS[figure])
-        builder.write_cell(
-            sheet, index, 2, _in_units(figure, current["month_figures"][figure]["value"]), "number"
-        )
-        builder.write_cell(sheet, index, 3, to_date, "number")
-        builder.write_cell(sheet, index, 4, target_in_units, "number")
-        rate = f"{Decimal(to_date) / target_in_units * 100:.1f}%" if target_in_units else "—"
-        builder.write_cell(sheet, index, 5, rate)
-    start = 3 + len(Figure) + 2
-    sheet.write(start - 1, 0, "本月项目", builder.title_format)
-    first = dt.date(year, month, 1)
-    last = month_end(first)
-    project_headers = [
-        "项目编号",
-        "项目名称",
-        "投资方",
-        "国别",
-        "阶段",
-        "总投资",
-        "币种/单位",
-        "合同外资（万美元）",
-        "签约日期",
-        "报批日期",
-        "开工日期",
-    ]
-    for col, header in enumerate(project_headers):
-        sheet.write_string(start, col, header, builder.header_format)
-    rows = Project.objects.visible_to(user).filter(_any_date_between(first, last)).order_by("code")
-    for offset, p in enumerate(rows, start=1):
-        cells = [
-            p.code,
-            p.name,
-            p.investor,
-            p.country_name,
-            STAGE_WORDS[p.stage],
-            to_wan(p.total_investment),
-            UNIT_WORDS.get(p.total_investment_currency),
-            to_wan(p.contract_foreign_capital),
-            p.contract_on,
-            p.approval_on,
-            p.started_on,
-        ]
-        kinds = ["text"] * 5 + ["number", "text", "number", "date", "date", "date"]
-        for col, (value, kind) in enumerate(zip(cells, kinds, strict=True)):
-            builder.write_cell(sheet, start + offset, col, value, kind)
-    return builder.to_bytes()
-
-
-def _any_date_between(first, last):
-    from django.db.models import Q
-
-    q = Q()
-    for field in ("contract_on", "approval_on", "started_on", "production_on", "key_project_on"):
-        q |= Q(**{f"{field}__range": (first, last)})
-    return q
-
-
-def column_help() -> list[XlsxColumn]:
-    return [c.xlsx() for c in COLUMNS]

@@ -80,12 +80,8 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def can_edit(user) -> bool:
-    return can_edit_ledger(user)
-
-
 def _require_staff(user) -> None:
-    if not can_edit(user):
+    if not can_edit_ledger(user):
         raise PermissionDenied(_("Only investment-attraction staff may change the project ledger."))
 
 

@@ -1,6 +1,10 @@
 from django.urls import path
 
+from jingkai.core import import_views
 from jingkai.investment import views
+from jingkai.investment.importers import LedgerImporter
+
+importer = {"importer": LedgerImporter}
 
 app_name = "investment"
 urlpatterns = [
@@ -8,8 +12,8 @@ urlpatterns = [
     path("export.xlsx", views.export_xlsx, name="export"),
     path("figures/", views.figures, name="figures"),
     path("monthly-report.xlsx", views.monthly_report, name="monthly_report"),
-    path("import/", views.import_upload, name="import"),
-    path("import/<int:batch_id>/", views.import_preview, name="import_preview"),
+    path("import/", import_views.upload, importer, name="import"),
+    path("import/<int:batch_id>/", import_views.preview, importer, name="import_preview"),
     path("enterprise/<int:pk>/panel/", views.enterprise_panel, name="enterprise_panel"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/stage/", views.stage_move, name="stage"),

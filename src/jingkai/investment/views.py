@@ -10,20 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingkai.chains.models import Chain
-from jingkai.core import importing
 from jingkai.core.filtersets import refuse_invalid
-from jingkai.core.forms import WorkbookUploadForm
-from jingkai.core.models import ImportBatch
 from jingkai.core.money import WAN
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.core.xlsx import xlsx_response
 from jingkai.enterprises.models import Enterprise
-from jingkai.investment import importers, services
+from jingkai.investment import exports, services
 from jingkai.investment.filtersets import ProjectFilterSet
 from jingkai.investment.forms import ArrivalForm, FollowUpForm, MilestoneForm, StageForm, StatusForm
 from jingkai.investment.models import (
@@ -36,7 +33,7 @@ from jingkai.investment.models import (
     Status,
     Target,
 )
-from jingkai.investment.permissions import can_use_ledger
+from jingkai.investment.permissions import can_edit_ledger, can_use_ledger
 from jingkai.investment.queries import with_milestone_rag
 
 PAGE_SIZE = 50
@@ -48,7 +45,7 @@ def _require_use(user) -> None:
 
 
 def _require_staff(user) -> None:
-    if not services.can_edit(user):
+    if not can_edit_ledger(user):
         raise PermissionDenied(_("Only investment-attraction staff may change the project ledger."))
 
 
@@ -69,7 +66,7 @@ def project_list(request):
             "statuses": Status.choices,
             "rags": RAG.choices,
             "chains": Chain.objects.values_list("code", "name"),
-            "can_edit": services.can_edit(request.user),
+            "can_edit": can_edit_ledger(request.user),
         },
     )
 
@@ -81,8 +78,7 @@ def export_xlsx(request):
     filterset = ProjectFilterSet(request.GET, Project.objects.visible_to(request.user))
     if refused := refuse_invalid(filterset):
         return refused
-    stamp = services.today().strftime("%Y%m%d")
-    return xlsx_response(importers.export_workbook(filterset.qs), f"招商项目台账-{stamp}.xlsx")
+    return exports.project_ledger(filterset.qs)
 
 
 def _project(request, pk):
@@ -109,7 +105,7 @@ def project_detail(request, pk: int):
             "arrivals": project.arrivals.all(),
             "follow_ups": project.follow_ups.select_related("by")[:50],
             "history": history,
-            "can_edit": services.can_edit(request.user),
+            "can_edit": can_edit_ledger(request.user),
             "next_stages": [(s, Stage(s).label) for s in STAGE_ORDER if s != project.stage],
             "arrival_form": ArrivalForm(initial={"on": today}),
             "follow_up_form": FollowUpForm(initial={"on": today}),
@@ -310,7 +306,7 @@ def monthly_report(request):
         month = 1
     from django.conf import settings
 
-    content = importers.monthly_report(request.user, year, month, settings.JINGKAI_ZONE_NAME)
+    content = exports.monthly_report(request.user, year, month, settings.JINGKAI_ZONE_NAME)
     return xlsx_response(content, f"招商引资月报-{year}年{month:02d}月.xlsx")
 
 
@@ -325,63 +321,4 @@ def enterprise_panel(request, pk: int):
         return HttpResponse("")
     return render(
         request, "investment/_enterprise_panel.html", {"projects": projects, "enterprise": enterprise}
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_upload(request):
-    _require_staff(request.user)
-    if request.method == "POST":
-        form = WorkbookUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            batch = importing.record_upload(importers.KIND, upload.name, form.content, request.user)
-            return redirect("investment:import_preview", batch_id=batch.pk)
-    else:
-        form = WorkbookUploadForm()
-    recent = ImportBatch.objects.filter(kind=importers.KIND, uploaded_by=request.user).defer("content")[:10]
-    return render(
-        request,
-        "investment/import_upload.html",
-        {"form": form, "recent": recent, "headers": importers.header_row()},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_preview(request, batch_id: int):
-    _require_staff(request.user)
-    batch = get_object_or_404(ImportBatch, pk=batch_id, kind=importers.KIND, uploaded_by=request.user)
-    status = 200
-    if request.method == "POST":
-        try:
-            batch, report = importers.commit_batch(batch.pk, request.user)
-        except importing.BatchAlreadyCommitted:
-            batch.refresh_from_db()
-            summary, status = batch.summary, 409
-        else:
-            if report.ok:
-                messages.success(
-                    request,
-                    _("Imported: %(create)d added, %(update)d updated, %(unchanged)d unchanged.")
-                    % report.counts,
-                )
-                return redirect("investment:import_preview", batch_id=batch.pk)
-            summary = report.to_summary()
-    elif batch.status == ImportBatch.Status.COMMITTED:
-        summary = batch.summary
-    else:
-        summary = importers.preview_batch(batch, request.user).to_summary()
-    return render(
-        request,
-        "investment/import_preview.html",
-        {
-            "batch": batch,
-            "summary": summary,
-            "counts": summary.get("counts", {}),
-            "committed": batch.status == ImportBatch.Status.COMMITTED,
-            "can_commit": batch.status != ImportBatch.Status.COMMITTED and not summary.get("errors"),
-        },
-        status=status,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
@@ -19,16 +19,12 @@ from ninja.files import UploadedFile
 from jingkai.core import importing
 from jingkai.core.dates import parse_month
 from jingkai.core.models import ImportBatch
-from jingkai.stats import services
+from jingkai.stats import importers
+from jingkai.stats.importers import StatsImporter
 from jingkai.stats.schemas import ImportOut
 
 # /api/stats/imports…: upload, preview and commit of the monthly workbook.
 router = Router(tags=["stats"])
-
-
-def _require_importer(user) -> None:
-    if not user.is_zone_admin:
-        raise PermissionDenied(_("Only a zone administrator may import statistics."))
 
 
 def _out(batch: ImportBatch, summary: dict) -> dict:
@@ -54,24 +50,24 @@ def parse_period(value: str | None) -> dt.date | None:
 
 
 def _batch(request, batch_id: int) -> ImportBatch:
-    _require_importer(request.user)
-    return get_object_or_404(ImportBatch, pk=batch_id, kind=services.KIND, uploaded_by=request.user)
+    StatsImporter.check_permission(request.user)
+    return get_object_or_404(ImportBatch, pk=batch_id, kind=StatsImporter.kind, uploaded_by=request.user)
 
 
 @router.post("/imports", response={201: ImportOut}, summary="Upload a monthly statistics workbook (preview)")
 def upload(request, file: File[UploadedFile], template: Form[str] = "", period: Form[str] = ""):
-    _require_importer(request.user)
+    StatsImporter.check_permission(request.user)
     if file.size > settings.JINGKAI_IMPORT_MAX_BYTES:
         raise ValidationError({"file": [_("The file is too large")]})
     content = file.read()
     problems = importing.check_file(content, file.name or "")
     if problems:
         raise ValidationError({"file": [p.reason for p in problems]})
-    if template and services.template_named(template) is None:
+    if template and importers.template_named(template) is None:
         raise ValidationError({"template": [_("No template named “%(name)s”") % {"name": template}]})
-    batch = services.record_upload(file.name or "upload.xlsx", content, request.user, template=template,
-                                   period=parse_period(period))  # fmt: skip
-    report = services.preview_batch(batch, request.user)
+    batch = importers.record_upload(file.name or "upload.xlsx", content, request.user, template=template,
+                                    period=parse_period(period))  # fmt: skip
+    report = StatsImporter().preview_batch(batch, request.user)
     batch.refresh_from_db()
     return Status(201, _out(batch, report.to_summary()))
 
@@ -81,7 +77,7 @@ def preview(request, batch_id: int):
     batch = _batch(request, batch_id)
     if batch.status == ImportBatch.Status.COMMITTED:
         return _out(batch, batch.summary)
-    services.preview_batch(batch, request.user)
+    StatsImporter().preview_batch(batch, request.user)
     batch.refresh_from_db()
     return _out(batch, batch.summary)
 
@@ -94,7 +90,7 @@ def preview(request, batch_id: int):
 def commit(request, batch_id: int):
     batch = _batch(request, batch_id)
     try:
-        batch, report = services.commit_batch(batch.pk, request.user)
+        batch, report = StatsImporter().commit_batch(batch.pk, request.user)
     except importing.BatchAlreadyCommitted:
         batch.refresh_from_db()
         return Status(409, _out(batch, batch.summary))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from jingkai.core.forms import WorkbookUploadForm
+from jingkai.core.forms import BootstrapFormMixin, WorkbookUploadForm
 from jingkai.stats.models import StatsTemplate
 
 
-class StatsImportForm(WorkbookUploadForm):
+class StatsImportForm(BootstrapFormMixin, WorkbookUploadForm):
+    """The upload of the monthly workbook: the file, and how to read it when the file does not say."""
+
     template = forms.ModelChoiceField(
         queryset=StatsTemplate.objects.all(),
         required=False,
@@ -21,5 +23,5 @@ class StatsImportForm(WorkbookUploadForm):
         required=False,
         input_formats=["%Y-%m"],
         label=gettext_lazy("Period (if the title does not state it)"),
-        widget=forms.DateInput(attrs={"type": "month"}),
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )

@@ -1,11 +1,10 @@
-"""The rules of the monthly statistics: validating a delivery, deriving month/cumulative, writing in bulk.
+"""The rules of the monthly statistics: deriving month/cumulative, writing in bulk.
 
-Import flow (core.importing): record_upload -> preview_batch(validate) -> commit_batch(validate, apply).
-`validate` reads the workbook column by column (reader.py), resolves USCCs to enterprises with one query,
-derives the figures a delivery lacks from the previous period (one query) and flags inconsistencies. `apply`
-writes with a constant number of statements whatever the row count: the rows go into a temporary table (COPY on
-PostgreSQL, executemany on SQLite), the rows they replace are copied to MonthlyReportRevision with one
-INSERT … SELECT, and one INSERT … SELECT … ON CONFLICT DO UPDATE writes them.
+The import (importers.StatsImporter on core.importing) reads and checks a delivery and derives the figures it
+lacks with `derive` and `previous_cumulative` (one query); `write_reports` writes with a constant number of
+statements whatever the row count: the rows go into a temporary table (COPY on PostgreSQL, executemany on
+SQLite), the rows they replace are copied to MonthlyReportRevision with one INSERT … SELECT, and one
+INSERT … SELECT … ON CONFLICT DO UPDATE writes them.
 """
 
 from __future__ import annotations
@@ -13,27 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass, field
 
 import polars as pl
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
-from jingkai.core import importing
 from jingkai.core.contributions import announce
 from jingkai.core.dates import add_months
-from jingkai.core.importing import ImportReport, RowError
 from jingkai.core.models import ImportBatch
-from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.stats.measures import MEASURE_LIST, VALUE_FIELDS
-from jingkai.stats.models import MonthlyReport, StatsTemplate
-from jingkai.stats.reader import Delivery, read_delivery
+from jingkai.stats.models import MonthlyReport
 
-KIND = "stats.monthly"
-SAMPLE_ROWS = 200  # planned rows kept in the batch summary for the preview page
 TABLE = MonthlyReport._meta.db_table
 REVISION_TABLE = "stats_monthlyreportrevision"
 INCOMING = "stats_incoming"
@@ -150,190 +139,6 @@ def previous_cumulative(period: dt.date, enterprise_ids=None) -> pl.DataFrame:
         schema=schema,
         orient="row",
     )
-
-
-# --- Validation (preview) ------------------------------------------------------------------------
-
-
-@dataclass
-class StatsReport(ImportReport):
-    """core.importing's report, with the delivery held as columns rather than one PlannedRow per row."""
-
-    delivery: Delivery | None = field(default=None, repr=False)
-    frame: pl.DataFrame | None = field(default=None, repr=False)  # ready to write (enterprise_id, period …)
-    period: dt.date | None = None
-    unit_label: str = ""
-    created: int = 0
-    replaced: int = 0
-    flagged: int = 0
-    replaced_ids: list[int] = field(default_factory=list, repr=False)
-    options: dict = field(default_factory=dict)  # chosen at upload (template, period), kept on the batch
-
-    @property
-    def counts(self) -> dict[str, int]:
-        counts = {
-            importing.CREATE: self.created,
-            importing.UPDATE: self.replaced,
-            importing.UNCHANGED: 0,
-            "rows": self.created + self.replaced,
-            "flagged": self.flagged,
-        }
-        counts["error_rows"] = len({(e.sheet, e.row) for e in self.errors if e.row is not None})
-        counts["errors"] = len(self.errors)
-        return counts
-
-    def to_summary(self) -> dict:
-        summary = super().to_summary()
-        summary["period"] = self.period.isoformat() if self.period else None
-        summary["unit"] = self.unit_label
-        summary["unmapped"] = list(self.delivery.unmapped) if self.delivery else []
-        summary["options"] = self.options
-        return summary
-
-
-def template_named(name: str | None) -> StatsTemplate | None:
-    if not name:
-        return None
-    return StatsTemplate.objects.filter(name=name).first()
-
-
-def validate(
-    content: bytes,
-    user,
-    file_name: str = "",
-    *,
-    template: StatsTemplate | None = None,
-    period: dt.date | None = None,
-) -> StatsReport:
-    delivery = read_delivery(
-        content,
-        file_name=file_name,
-        mapping=template.mapping if template else None,
-        unit_scale=template.unit_scale if template else 0,
-        period=period,
-    )
-    report = StatsReport(
-        errors=list(delivery.errors),
-        notices=list(delivery.notices),
-        sheet_order=[layout.sheet for layout in delivery.layouts],
-        header_rows={(layout.sheet, row) for layout in delivery.layouts for row in layout.header_rows},
-        delivery=delivery,
-        period=delivery.period,
-        unit_label=delivery.unit_label,
-    )
-    if delivery.fatal or delivery.frame is None or delivery.period is None:
-        return report
-    frame = delivery.frame.filter(pl.col("uscc").is_not_null())
-    known = Enterprise.objects.values_list("uscc", "pk", "name")
-    registry = pl.DataFrame(
-        list(known),
-        schema={"uscc": pl.String, "enterprise_id": pl.Int64, "registered_name": pl.String},
-        orient="row",
-    )
-    frame = frame.join(registry, on="uscc", how="left")
-    layouts = {layout.sheet: layout for layout in delivery.layouts}
-    valid_code = pl.col("uscc").str.contains(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-    for sheet, row_number, code in (
-        frame.filter(pl.col("enterprise_id").is_null() & valid_code)
-        .select(["sheet", "row", "uscc"])
-        .iter_rows()
-    ):
-        header, letter = layouts[sheet].locate("uscc")
-        report.errors.append(
-            RowError(
-                sheet, row_number, header, letter,
-                _("No enterprise with the credit code %(code)s is in the registry; add it first") % {"code": code},
-            )
-        )  # fmt: skip
-    if not report.ok:
-        return report
-
-    period = delivery.period
-    _check_totals(report, delivery)
-    _notice_not_above(report, frame, period)
-    previous = previous_cumulative(period) if period.month > 1 else None
-    tolerance = float(delivery.unit_scale or 1)
-    derived = derive(frame.drop("registered_name"), previous, period.month, tolerance=tolerance)
-    existing = set(MonthlyReport.objects.filter(period=period).values_list("enterprise_id", flat=True))
-    derived = derived.with_columns(
-        pl.lit(period).alias("period"),
-        pl.col("enterprise_id").is_in(list(existing)).alias("_replaces"),
-    )
-    report.replaced_ids = derived.filter(pl.col("_replaces"))["enterprise_id"].to_list()
-    report.replaced = len(report.replaced_ids)
-    report.created = derived.height - report.replaced
-    flagged = derived.filter(pl.col("issues") != "[]")
-    report.flagged = flagged.height
-    if report.flagged:
-        report.notices.append(
-            _(
-                "%(count)s rows have figures that do not add up (cumulative ≠ previous cumulative + month) or "
-                "could not be derived; they are imported and flagged"
-            )
-            % {"count": number_format(report.flagged)}
-        )
-    absent = len(existing - set(derived["enterprise_id"].to_list()))
-    if absent:
-        report.notices.append(
-            _(
-                "%(count)s enterprises reported for %(period)s before are not in this workbook; their figures "
-                "stay as they are"
-            )
-            % {"count": number_format(absent), "period": period_label(period)}
-        )
-    for sheet, row_number, code, name, replaces, issues in (
-        derived.head(SAMPLE_ROWS).select(["sheet", "row", "uscc", "name", "_replaces", "issues"]).iter_rows()
-    ):
-        report.rows.append(
-            importing.PlannedRow(
-                sheet=sheet,
-                row=row_number,
-                action=importing.UPDATE if replaces else importing.CREATE,
-                key=code,
-                label=name or "",
-                changes=[{"column": issue, "before": "", "after": ""} for issue in json.loads(issues)],
-            )
-        )
-    report.frame = derived.select(WRITE_COLUMNS)
-    return report
-
-
-def _check_totals(report: StatsReport, delivery: Delivery) -> None:
-    """A 合计 row that does not match its sheet's rows is worth a look (a notice, not an error)."""
-    scale = delivery.unit_scale or 1
-    for sheet, row_number, values in delivery.totals:
-        rows = delivery.frame.filter(pl.col("sheet") == sheet)
-        for key, value in values.items():
-            try:
-                stated = float(str(value).replace(",", "")) if value not in (None, "") else None
-            except ValueError:
-                continue
-            if stated is None or key not in rows.columns:
-                continue
-            money = not key.startswith(("energy", "employees"))
-            stated = stated * scale if money else stated
-            actual = float(rows[key].sum() or 0)
-            if abs(actual - stated) > max(scale if money else 1, abs(stated) * 5e-4):
-                report.notices.append(
-                    _("Sheet “%(sheet)s” row %(row)d (合计): %(column)s is %(stated)s but the rows add up to %(actual)s")
-                    % {"sheet": sheet, "row": row_number, "column": key, "stated": number_format(stated, 2),
-                       "actual": number_format(actual, 2)}
-                )  # fmt: skip
-
-
-def _notice_not_above(report: StatsReport, frame: pl.DataFrame, period: dt.date) -> None:
-    above = set(
-        AnnualScale.objects.filter(year=period.year, above_size=True).values_list("enterprise_id", flat=True)
-    )
-    if not above:
-        return
-    outside = frame.filter(~pl.col("enterprise_id").is_in(list(above)))
-    if outside.height:
-        names = "、".join(str(n) for n in outside["registered_name"].head(10).to_list())
-        report.notices.append(
-            _("%(count)s enterprises are not 规上 in %(year)d in the registry: %(names)s")
-            % {"count": number_format(outside.height), "year": period.year, "names": names}
-        )
 
 
 # --- Writing ----------------------------------------------------------------------------------------
@@ -473,67 +278,3 @@ def refresh_analytics(periods) -> None:
     """
     periods = sorted(set(periods))
     transaction.on_commit(lambda: announce(PERIODS_CHANGED, periods), robust=True)
-
-
-# --- Import entry points (core.importing) ------------------------------------------------------------
-
-
-@dataclass
-class Options:
-    template: StatsTemplate | None = None
-    period: dt.date | None = None
-
-
-def options_of(batch: ImportBatch) -> Options:
-    """What the uploader chose (template, period) is kept on the batch so commit validates the same way.
-
-    The template is kept as a copy of its mapping and unit taken at upload: renaming, editing or deleting it
-    between preview and commit cannot change how the file is read (a unit read as 元 instead of 万元 would be
-    10,000 times wrong).
-    """
-    chosen = (batch.summary or {}).get("options", {})
-    period = dt.date.fromisoformat(chosen["period"]) if chosen.get("period") else None
-    template = None
-    if chosen.get("template"):
-        template = StatsTemplate(
-            name=chosen["template"],
-            mapping=chosen.get("mapping") or {},
-            unit_scale=chosen.get("unit_scale") or 0,
-        )
-    return Options(template, period)
-
-
-def record_upload(file_name: str, content: bytes, user, *, template: str = "", period: dt.date | None = None):
-    options = {"template": "", "period": period.isoformat() if period else ""}
-    if template:
-        chosen = template_named(template)
-        if chosen is None:
-            raise ValidationError({"template": [_("No template named “%(name)s”") % {"name": template}]})
-        options.update(template=chosen.name, mapping=chosen.mapping, unit_scale=chosen.unit_scale)
-    return importing.record_upload(KIND, file_name, content, user, summary={"options": options})
-
-
-def _validator(batch: ImportBatch):
-    options = options_of(batch)
-    chosen = (batch.summary or {}).get("options", {})
-
-    def run(content, user, file_name):
-        report = validate(content, user, file_name, template=options.template, period=options.period)
-        report.options = chosen
-        return report
-
-    return run
-
-
-def preview_batch(batch: ImportBatch, user) -> StatsReport:
-    return importing.preview_batch(batch, user, _validator(batch))
-
-
-def apply(report: StatsReport, user, batch: ImportBatch) -> None:
-    write_reports(report.frame, batch=batch, user=user, replaced={report.period: report.replaced_ids})
-    refresh_analytics([report.period])
-
-
-def commit_batch(batch_id: int, user) -> tuple[ImportBatch, StatsReport]:
-    batch = ImportBatch.objects.only("pk", "summary").get(pk=batch_id, kind=KIND)
-    return importing.commit_batch(batch_id, user, _validator(batch), apply)

@@ -1,107 +1,19 @@
-"""Upload → preview → commit of the monthly statistics workbook, and the saved column mappings (templates).
-
-Thin views: reading, checking and writing live in reader.py and services.py (on core.importing).
-"""
+"""The saved column mappings (templates) of the statistics import. The import's own pages are the kernel's
+(core/import_views.py, routed with importers.StatsImporter in urls.py)."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from jingkai.core import importing
-from jingkai.core.models import ImportBatch
-from jingkai.stats import services
-from jingkai.stats.forms import StatsImportForm
-from jingkai.stats.measures import MEASURE_LIST, VALUE_FIELDS
+from jingkai.stats.importers import StatsImporter
+from jingkai.stats.measures import VALUE_FIELDS
 from jingkai.stats.models import StatsTemplate
-
-
-def _require_importer(user) -> None:
-    if not user.is_zone_admin:
-        raise PermissionDenied(_("Only a zone administrator may import statistics."))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_upload(request):
-    _require_importer(request.user)
-    if request.method == "POST":
-        form = StatsImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            template = form.cleaned_data["template"]
-            period = form.cleaned_data["period"]
-            batch = services.record_upload(
-                form.cleaned_data["file"].name,
-                form.content,
-                request.user,
-                template=template.name if template else "",
-                period=period.replace(day=1) if isinstance(period, dt.date) else None,
-            )
-            return redirect("stats:import_preview", batch_id=batch.pk)
-    else:
-        form = StatsImportForm()
-    recent = ImportBatch.objects.filter(kind=services.KIND, uploaded_by=request.user).defer("content")[:10]
-    return render(
-        request,
-        "stats/import_upload.html",
-        {"form": form, "recent": recent, "measures": MEASURE_LIST, "templates": StatsTemplate.objects.all()},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_preview(request, batch_id: int):
-    """GET: what the file would do. POST: do it, all or nothing, once."""
-    _require_importer(request.user)
-    batch = get_object_or_404(ImportBatch, pk=batch_id, kind=services.KIND, uploaded_by=request.user)
-    status, already = 200, False
-    if request.method == "POST":
-        try:
-            batch, report = services.commit_batch(batch.pk, request.user)
-        except importing.BatchAlreadyCommitted:
-            batch.refresh_from_db()
-            summary, status, already = batch.summary, 409, True
-        else:
-            if report.ok:
-                messages.success(
-                    request,
-                    _(
-                        "Imported %(period)s: %(create)d rows added, %(update)d replaced (the replaced figures are kept as history)."
-                    )
-                    % {"period": services.period_label(report.period), **report.counts},
-                )
-                return redirect("stats:import_preview", batch_id=batch.pk)
-            summary = batch.summary
-    elif batch.status == ImportBatch.Status.COMMITTED:
-        summary = batch.summary
-    else:
-        services.preview_batch(batch, request.user)
-        batch.refresh_from_db()
-        summary = batch.summary
-    period = summary.get("period")
-    return render(
-        request,
-        "stats/import_preview.html",
-        {
-            "batch": batch,
-            "summary": summary,
-            "counts": summary.get("counts", {}),
-            "period_label": services.period_label(dt.date.fromisoformat(period)) if period else "",
-            "committed": batch.status == ImportBatch.Status.COMMITTED,
-            "already": already,
-            "refused": request.method == "POST" and bool(summary.get("errors")),
-            "can_commit": batch.status != ImportBatch.Status.COMMITTED and not summary.get("errors"),
-        },
-        status=status,
-    )
 
 
 class TemplateForm(forms.ModelForm):
@@ -149,7 +61,7 @@ class TemplateForm(forms.ModelForm):
 @login_required
 @require_http_methods(["GET", "POST"])
 def templates(request, pk: int | None = None):
-    _require_importer(request.user)
+    StatsImporter.check_permission(request.user)  # who imports edits the mappings
     instance = get_object_or_404(StatsTemplate, pk=pk) if pk else None
     form = TemplateForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():

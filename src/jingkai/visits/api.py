@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from jingkai.core import uscc as uscc_rules
 from jingkai.core.api import Pagination, filtered
 from jingkai.core.models import User
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.queries import find_by_id_or_uscc
 from jingkai.visits import services
 from jingkai.visits.filtersets import VisitFilterSet
 from jingkai.visits.models import Visit
@@ -73,11 +73,7 @@ def get_visit(request, visit_id: int):
 
 
 def _find_enterprise(user, ident: str) -> Enterprise:
-    code = uscc_rules.normalize(ident)
-    lookup = {"uscc": code} if len(code) == 18 else {"pk": int(code)} if code.isdigit() else None
-    if lookup is None:
-        raise Http404
-    return get_visible_or_404(Enterprise.objects.all(), user, **lookup)
+    return find_by_id_or_uscc(user, ident)
 
 
 @router.post("", response={201: VisitOut}, summary="Log a visit (and the demands raised during it)")

@@ -1,76 +1,61 @@
-"""Excel workbooks of the visit pages (core.xlsx.WorkbookBuilder): typed cells, one query per sheet."""
+"""Excel workbooks of the visit pages: the two lists through core.xlsx.export_response, the grid dashboard's
+figures as a two-sheet report; typed cells, one query per sheet."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn
+from jingkai.core.xlsx import WorkbookBuilder, XlsxColumn, export_response
 
 EXPORT_LIMIT = 100_000
 
 
-def visits_workbook(visits, *, show_notes: bool) -> bytes:
-    columns = [
-        XlsxColumn(_("Visited on"), "date", 12),
-        XlsxColumn(_("Enterprise"), "text", 36),
-        XlsxColumn(_("Unified social credit code"), "text", 22),
-        XlsxColumn(_("Grid"), "text", 14),
-        XlsxColumn(_("Kind"), "text", 12),
-        XlsxColumn(_("Visitors"), "text", 24),
-        XlsxColumn(_("Policies publicised"), "text", 40),
-        XlsxColumn(_("Policy tags"), "text", 24),
-    ]
-    if show_notes:
-        columns.append(XlsxColumn(_("Notes"), "text", 40))
+def _visitors(visit) -> str:
+    return "、".join(str(u) for u in visit.visitors.all())
+
+
+VISIT_COLUMNS = [
+    XlsxColumn(gettext_lazy("Visited on"), "date", 12, value=lambda v: v.visited_on),
+    XlsxColumn(gettext_lazy("Enterprise"), "text", 36, value=lambda v: v.enterprise.name),
+    XlsxColumn(gettext_lazy("Unified social credit code"), "text", 22, value=lambda v: v.enterprise.uscc),
+    XlsxColumn(gettext_lazy("Grid"), "text", 14, value=lambda v: v.grid.name if v.grid else ""),
+    XlsxColumn(gettext_lazy("Kind"), "text", 12, value=lambda v: v.get_kind_display()),
+    XlsxColumn(gettext_lazy("Visitors"), "text", 24, value=_visitors),
+    XlsxColumn(gettext_lazy("Policies publicised"), "text", 40, value=lambda v: v.policies),
+    XlsxColumn(gettext_lazy("Policy tags"), "text", 24, value=lambda v: "、".join(v.policy_tags or [])),
+]
+NOTES_COLUMN = XlsxColumn(gettext_lazy("Notes"), "text", 40, value=lambda v: v.notes)
+
+NOT_VISITED_COLUMNS = [
+    XlsxColumn(gettext_lazy("Enterprise"), "text", 36, value=lambda e: e.name),
+    XlsxColumn(gettext_lazy("Unified social credit code"), "text", 22, value=lambda e: e.uscc),
+    XlsxColumn(gettext_lazy("Grid"), "text", 14, value=lambda e: e.grid.name if e.grid else ""),
+    XlsxColumn(
+        gettext_lazy("Community"), "text", 14, value=lambda e: e.community.name if e.community else ""
+    ),
+    XlsxColumn(gettext_lazy("Scale"), "text", 10, value=lambda e: "规上" if e.above_size else "规下"),
+    XlsxColumn(gettext_lazy("Last visit"), "date", 12, value=lambda e: e.last_visit),
+]
+
+
+def visit_log(visits, *, show_notes: bool):
+    """The visits of a scoped, filtered queryset (notes only for who may read them)."""
+    columns = [*VISIT_COLUMNS, NOTES_COLUMN] if show_notes else VISIT_COLUMNS
     rows = visits.select_related("enterprise", "grid").prefetch_related("visitors")[:EXPORT_LIMIT]
-
-    def values():
-        for visit in rows:
-            line = [
-                visit.visited_on,
-                visit.enterprise.name,
-                visit.enterprise.uscc,
-                visit.grid.name if visit.grid else "",
-                visit.get_kind_display(),
-                "、".join(str(u) for u in visit.visitors.all()),
-                visit.policies,
-                "、".join(visit.policy_tags or []),
-            ]
-            if show_notes:
-                line.append(visit.notes)
-            yield line
-
-    book = WorkbookBuilder()
-    book.add_table(_("Visits"), columns, values())
-    return book.to_bytes()
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return export_response(rows, columns, sheet=_("Visits"), file_name=f"{_('Visit log')}-{stamp}.xlsx")
 
 
-def not_visited_workbook(rows, on) -> bytes:
-    columns = [
-        XlsxColumn(_("Enterprise"), "text", 36),
-        XlsxColumn(_("Unified social credit code"), "text", 22),
-        XlsxColumn(_("Grid"), "text", 14),
-        XlsxColumn(_("Community"), "text", 14),
-        XlsxColumn(_("Scale"), "text", 10),
-        XlsxColumn(_("Last visit"), "date", 12),
-    ]
-    book = WorkbookBuilder()
-    book.add_table(
-        _("Not visited in time"),
-        columns,
-        (
-            [
-                e.name,
-                e.uscc,
-                e.grid.name if e.grid else "",
-                e.community.name if e.community else "",
-                "规上" if e.above_size else "规下",
-                e.last_visit,
-            ]
-            for e in rows[:EXPORT_LIMIT]
-        ),
+def not_visited(rows, on):
+    """The enterprises not visited in time on a day (rows: cadence.not_visited_rows)."""
+    return export_response(
+        rows[:EXPORT_LIMIT],
+        NOT_VISITED_COLUMNS,
+        sheet=_("Not visited in time"),
+        file_name=f"{_('Not visited in time')}-{on:%Y%m%d}.xlsx",
     )
-    return book.to_bytes()
 
 
 def _pct(value):

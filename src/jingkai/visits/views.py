@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -56,9 +55,7 @@ def visit_export(request):
     filterset = _filterset(request)
     if refused := refuse_invalid(filterset):
         return refused
-    content = exports.visits_workbook(filterset.qs, show_notes=services.can_see_notes(request.user))
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    return xlsx_response(content, f"{_('Visit log')}-{stamp}.xlsx")
+    return exports.visit_log(filterset.qs, show_notes=services.can_see_notes(request.user))
 
 
 @login_required
@@ -196,8 +193,7 @@ def not_visited_export(request):
     if not services.can_follow_cadence(request.user):
         raise PermissionDenied
     on, enterprises, _grid, _community = _not_visited(request)
-    content = exports.not_visited_workbook(cadence.not_visited_rows(enterprises, on), on)
-    return xlsx_response(content, f"{_('Not visited in time')}-{on:%Y%m%d}.xlsx")
+    return exports.not_visited(cadence.not_visited_rows(enterprises, on), on)
 
 
 @login_required

@@ -39,6 +39,7 @@ from tests.matrix.vocabulary import (
     same,
     scoped,
 )
+from tests.stats.helpers import messy_workbook
 
 # Groups of this table's own rows.
 CAMPAIGN_SEES = ADMIN | AREA_STAFF | CONTACT  # a zone-wide campaign: whoever has a target in their area
@@ -54,8 +55,6 @@ UNSEEN_REFERENCE = {"community_officer": 422, "outsider": 422}
 
 
 def _stats_workbook(zone):
-    from tests.stats.helpers import messy_workbook
-
     above1 = zone.objects["above1"]
     content = messy_workbook(
         [

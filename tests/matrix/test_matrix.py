@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.matrix.table import ROWS
 from tests.matrix.vocabulary import ADMIN_LOGIN, LOGIN, SIGNED_IN, Admin, Api, Bug, Page, Ref, allow
-from tests.matrix.zone import MATRIX_PERSONAS, build_matrix_zone
+from tests.matrix.zone import HIDDEN_FROM_OUTSIDER, MATRIX_PERSONAS, build_matrix_zone
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -264,6 +264,21 @@ def test_matrix(mzone, db, row, method, persona, expected):
     if response.status_code == 200 and url.endswith(".xlsx"):
         assert response["Content-Type"].startswith(XLSX), response["Content-Type"]
     assert not leaks, f"{method} {url} shows {persona} what it may not see: {leaks}"
+
+
+def test_the_outsider_gets_404_for_every_url_filled_with_another_areas_row():
+    """Scoped rows answer an outsider 404, exactly as for a row that does not exist: never 403, never the row."""
+    checked = 0
+    for row in ROWS:
+        hidden = [v for v in row.kwargs.values() if isinstance(v, Ref) and v._name in HIDDEN_FROM_OUTSIDER]
+        if not hidden:
+            continue
+        for method, expected in row.methods.items():
+            status = expected["outsider"]
+            status = status.should if isinstance(status, Bug) else status
+            assert status in (404, 405), f"{row.key(method)}: the outsider gets {status}, not 404"
+            checked += 1
+    assert checked > 40
 
 
 def test_no_write_is_open_to_a_persona_the_table_denies_reads():

@@ -37,6 +37,7 @@ from jingkai.visits.models import VisitKind
 from jingkai.visits.services import log_visit
 from tests import factories as f
 from tests.conftest import PERSONAS, build_zone
+from tests.stats.helpers import messy_workbook
 
 # Every persona the matrix asks as; "anonymous" sends no credentials. Issue 12's admin roles go here.
 MATRIX_PERSONAS = [*PERSONAS, "investment", "anonymous"]
@@ -62,6 +63,23 @@ _DEMAND = _G01 | {"enterprise"}  # a demand of above1 not routed to a department
 def _sees(key: str) -> frozenset:
     return frozenset(p for p, seen in SEES.items() if key in seen)
 
+
+# The zone's rows the outsider (grid officer of G02) may not see: a URL filled with one of them must answer the
+# outsider 404, never 403 (tests/matrix/test_matrix.py checks the table for it).
+HIDDEN_FROM_OUTSIDER = {
+    "above1",
+    "below1",
+    "grid1",
+    "community1",
+    "demand_new",
+    "demand_routed",
+    "demand_closed",
+    "demand_rejected",
+    "attachment",
+    "visit",
+    "target",
+    "project",
+}
 
 # Texts of the zone's rows and who may read them. Every answer a persona gets (pages, exports' cells, API bodies)
 # is searched for the texts it may not read (the enterprises' names and credit codes are added at build time).
@@ -269,8 +287,6 @@ def build_matrix_zone() -> MatrixZone:
     staff_client = Client()
     staff_client.force_login(staff)
     o["project_batch"] = _upload(staff_client, "investment:import", _workbook([["项目编号", "项目名称"]]))
-    from tests.stats.helpers import messy_workbook
-
     stats = messy_workbook(  # December 2022: above1 is 规上 in 2022, so the rollups count it
         [
             {

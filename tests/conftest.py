@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.test import Client
 
-from jingkai.core.models import Role
+from jingkai.core.models import ApiToken, Role
 from jingkai.demo.generator import DEFAULT_SEED, load_demo
 from jingkai.grids.models import AssignmentRole
 from tests import factories as f
@@ -93,6 +94,11 @@ class Zone:
 
 @pytest.fixture
 def zone(db) -> Zone:
+    return build_zone()
+
+
+def build_zone() -> Zone:
+    """The zone above, written to the database (the `zone` fixture per test; tests/matrix once per module)."""
     grid1, grid2 = f.GridFactory(), f.GridFactory()
     community1, community2 = f.CommunityFactory(), f.CommunityFactory()
     dept = f.DepartmentFactory(code="econ", name="经济发展局")
@@ -143,6 +149,49 @@ VISIBLE = {
     "enterprise": {"above1"},
     "outsider": {"above2"},
 }
+
+
+def api_client(user=None, *, session: bool = False, **client_kwargs) -> Client:
+    """A Django test client for the API as `user`: a bearer token (default) or a signed-in session.
+
+    None is the anonymous caller. Token clients are what scripts use; session clients are the browser's way (ninja
+    checks CSRF on unsafe methods for those, which Django's test client waives unless enforce_csrf_checks=True).
+    """
+    if user is None:
+        return Client(**client_kwargs)
+    if session:
+        client = Client(**client_kwargs)
+        client.force_login(user)
+        return client
+    _token, raw = ApiToken.issue(user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", **client_kwargs)
+
+
+@pytest.fixture
+def api_as(request):
+    """api_as("grid_officer") -> a client of the API as that persona of the `zone` fixture, with a bearer token.
+
+    api_as(persona, session=True) signs in a browser session instead; api_as(user) takes any User (a demo login, a
+    user made in the test); api_as("anonymous") or api_as(None) sends no credentials. Extra keyword arguments go to
+    Django's Client (e.g. enforce_csrf_checks=True). Personas are looked up when called, so personas a folder adds
+    to the zone (tests/investment's "investment") work too. The zone is only built when a persona name is used.
+    """
+
+    def make(who, *, session: bool = False, **client_kwargs) -> Client:
+        if who is None or who == "anonymous":
+            user = None
+        elif isinstance(who, str):
+            user = request.getfixturevalue("zone")[who]
+        else:
+            user = who
+        return api_client(user, session=session, **client_kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin_api(api_as):
+    return api_as("zone_admin")
 
 
 # The demo zone, loaded once per test module inside a transaction that is rolled back afterwards: tests use

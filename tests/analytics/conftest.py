@@ -4,10 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from jingkai.chains.models import Chain, ChainMembership
-from jingkai.core.models import ApiToken
 from jingkai.stats.models import MonthlyReport
 from tests import factories as f
 
@@ -84,19 +82,3 @@ def stats_zone(zone):
     zone.leaver, zone.entrant, zone.riser = leaver, entrant, riser
     zone.chains = {"auto": auto, "semi": semi, "tools": tools}
     return zone
-
-
-@pytest.fixture
-def api_as(zone):
-    """api_as("grid_officer") -> a test client sending that persona's bearer token."""
-
-    def make(persona: str) -> Client:
-        _token, raw = ApiToken.issue(zone[persona])
-        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-    return make
-
-
-@pytest.fixture
-def admin_api(api_as):
-    return api_as("zone_admin")

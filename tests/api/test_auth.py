@@ -82,16 +82,14 @@ def test_a_patch_with_a_token_is_recorded_as_that_users_change(zone, api_as):
     assert latest.history_user == zone["grid_officer"]
 
 
-def test_a_browser_session_reads_without_a_token(zone):
-    client = Client()
-    client.force_login(zone["grid_officer"])
+def test_a_browser_session_reads_without_a_token(zone, api_as):
+    client = api_as("grid_officer", session=True)
     names = [item["name"] for item in client.get("/api/enterprises").json()["items"]]
     assert names == [zone.above1.name]
 
 
-def test_a_browser_session_write_needs_the_csrf_token(zone):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(zone["zone_admin"])
+def test_a_browser_session_write_needs_the_csrf_token(zone, api_as):
+    client = api_as("zone_admin", session=True, enforce_csrf_checks=True)
     url = f"/api/enterprises/{zone.above1.pk}"
     refused = client.patch(url, {"employees": 50}, content_type="application/json")
     assert refused.status_code == 403

@@ -6,22 +6,10 @@ import pytest
 
 from jingkai.campaigns import services
 from jingkai.campaigns.models import CampaignResponse
-from jingkai.core.models import ApiToken
 from tests.campaigns.test_campaigns import GOOD, MAY_ANSWER
 from tests.conftest import PERSONAS
 
 ENTERPRISES = ("above1", "above2", "below1", "below2")
-
-
-@pytest.fixture
-def api_as(zone):
-    from django.test import Client
-
-    def make(persona: str) -> Client:
-        _token, raw = ApiToken.issue(zone[persona])
-        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-    return make
 
 
 def test_paths_are_in_the_schema(client):

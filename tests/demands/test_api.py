@@ -7,7 +7,6 @@ import threading
 import pytest
 from django.db import connection
 
-from jingkai.core.models import ApiToken
 from jingkai.demands.models import Demand, DemandState
 from tests.conftest import PERSONAS
 
@@ -21,17 +20,6 @@ VISIBLE = {
     "enterprise": {"above1"},
     "outsider": {"above2"},
 }
-
-
-@pytest.fixture
-def api_as(zone):
-    from django.test import Client
-
-    def make(persona: str) -> Client:
-        _token, raw = ApiToken.issue(zone[persona])
-        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-    return make
 
 
 @pytest.fixture
@@ -164,7 +152,7 @@ def test_filters(zone, four, api_as):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_transitions_exactly_one_wins(zone, file_demand):
+def test_concurrent_transitions_exactly_one_wins(zone, file_demand, api_as):
     """Two threads accept and reject the same demand at once: one 200, one 409 with the winner's state.
 
     PostgreSQL only: the SQLite test database is in memory with a shared cache, whose table locks fail at
@@ -173,14 +161,12 @@ def test_concurrent_transitions_exactly_one_wins(zone, file_demand):
     if connection.vendor != "postgresql":
         pytest.skip("needs two real connections that wait for each other's locks: runs on PostgreSQL")
     demand = file_demand()
-    tokens = {p: ApiToken.issue(zone["zone_admin"])[1] for p in ("a", "b")}
+    clients = {p: api_as("zone_admin") for p in ("a", "b")}  # two tokens of one administrator
     barrier = threading.Barrier(2)
     results = {}
 
     def run(key, body):
-        from django.test import Client
-
-        client = Client(HTTP_AUTHORIZATION=f"Bearer {tokens[key]}")
+        client = clients[key]
         barrier.wait()
         try:
             response = client.post(

@@ -9,18 +9,8 @@ import pytest
 from django.test import Client
 from django.utils.translation import gettext
 
-from jingkai.core.models import ApiToken
 from jingkai.investment import services
 from jingkai.investment.models import Figure
-
-
-@pytest.fixture
-def api(inv):
-    def make(persona: str) -> Client:
-        _token, raw = ApiToken.issue(inv[persona])
-        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-    return make
 
 
 def test_openapi_pins_the_investment_paths(db):
@@ -52,8 +42,8 @@ VISIBLE = {
 
 
 @pytest.mark.parametrize("persona", sorted(VISIBLE))
-def test_list_and_detail_are_scoped(api, inv, persona):
-    client = api(persona)
+def test_list_and_detail_are_scoped(api_as, inv, persona):
+    client = api_as(persona)
     body = client.get("/api/projects").json()
     assert {item["code"] for item in body["items"]} == VISIBLE[persona]
     assert body["count"] == len(VISIBLE[persona])
@@ -62,8 +52,8 @@ def test_list_and_detail_are_scoped(api, inv, persona):
         assert status == (200 if project.code in VISIBLE[persona] else 404)
 
 
-def test_create_and_move_through_the_api(api, inv):
-    client = api("investment")
+def test_create_and_move_through_the_api(api_as, inv):
+    client = api_as("investment")
     response = client.post(
         "/api/projects",
         {
@@ -107,8 +97,8 @@ def test_create_and_move_through_the_api(api, inv):
     assert gettext("Only a zone administrator may override it.") in back.json()["detail"][0]["msg"]
 
 
-def test_grid_staff_read_but_cannot_write(api, inv):
-    client = api("grid_officer")
+def test_grid_staff_read_but_cannot_write(api_as, inv):
+    client = api_as("grid_officer")
     assert (
         client.post(
             f"/api/projects/{inv.p_grid1.pk}/stage", {"stage": "negotiating"}, content_type="application/json"
@@ -131,9 +121,9 @@ def test_grid_staff_read_but_cannot_write(api, inv):
     )
 
 
-def test_arrivals_and_summary(api, inv):
+def test_arrivals_and_summary(api_as, inv):
     staff = inv["investment"]
-    client = api("investment")
+    client = api_as("investment")
     response = client.post(
         f"/api/projects/{inv.p_grid1.pk}/arrivals",
         {"on": "2022-12-31", "kind": "domestic", "amount": "120000000"},
@@ -162,18 +152,18 @@ def test_arrivals_and_summary(api, inv):
     arrivals = client.get("/api/arrivals?from=2023-01-01").json()
     assert [a["amount"] for a in arrivals] == ["5.00"]
     # Grid staff's figures cover their grids' projects only; an enterprise contact sees none.
-    grid = api("outsider").get("/api/investment/summary?year=2023").json()
+    grid = api_as("outsider").get("/api/investment/summary?year=2023").json()
     assert grid["figures"]["domestic_arrived"]["value"] == "5.00"
-    assert api("enterprise").get("/api/arrivals").json() == []
+    assert api_as("enterprise").get("/api/arrivals").json() == []
 
 
-def test_list_and_summary_queries_do_not_grow_with_projects(api, inv):
+def test_list_and_summary_queries_do_not_grow_with_projects(api_as, inv):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from tests.investment.conftest import make_project
 
-    client = api("investment")
+    client = api_as("investment")
 
     def count(path):
         with CaptureQueriesContext(connection) as ctx:
@@ -194,11 +184,11 @@ def test_list_and_summary_queries_do_not_grow_with_projects(api, inv):
     assert after == before
 
 
-def test_staff_link_an_enterprise_outside_their_view_only_by_its_credit_code(api, inv):
+def test_staff_link_an_enterprise_outside_their_view_only_by_its_credit_code(api_as, inv):
     from tests import factories as f
 
     unseen = f.EnterpriseFactory(grid=inv.grid2)
-    client = api("investment")
+    client = api_as("investment")
     body = {"name": "新项目", "investor": "某公司", "kind": "new", "origin": "domestic"}
 
     by_id = client.post("/api/projects", body | {"code": "L1", "enterprise": str(unseen.pk)},

@@ -47,26 +47,23 @@ def test_documents_projects_and_capital_increase(demo_zone, db):
     assert chuandian.capital_changes.filter(changed_on=increase.approval_on).count() == 1
 
 
-def test_command_and_api_give_the_same_2022_figures(demo_zone, db):
+def test_command_and_api_give_the_same_2022_figures(demo_zone, db, api_as):
     import io
     import json
 
     from django.core.management import call_command
-    from django.test import Client
 
     from jingkai.core.models import User
 
     out = io.StringIO()
     call_command("investment_summary", year=2022, json=True, stdout=out)
     command = json.loads(out.getvalue())
-    client = Client()
-    client.force_login(User.objects.get(username="investment"))
+    client = api_as(User.objects.get(username="investment"), session=True)
     api = client.get("/api/investment/summary?year=2022").json()
     assert api["figures"] == command["figures"]
     assert command["figures"]["contract_foreign"]["display"] == "2.88亿美元"
     by_country = client.get("/api/investment/summary?from=2022-01-01&to=2022-12-31&by=country").json()
     assert sum(int(g["figures"]["approved_projects"]["value"]) for g in by_country["groups"]) == 62
     # A grid officer's figures cover only their grids' projects.
-    grid = Client()
-    grid.force_login(User.objects.get(username="grid_officer"))
+    grid = api_as(User.objects.get(username="grid_officer"), session=True)
     assert grid.get("/api/investment/summary?year=2022").json()["figures"]["approved_projects"]["value"] < 62

@@ -80,11 +80,10 @@ def test_a_user_sees_and_reads_only_their_own_notifications(zone):
     assert theirs.read_at is None
 
 
-def test_api_lists_only_the_callers_notifications(zone):
+def test_api_lists_only_the_callers_notifications(zone, api_as):
     leader, outsider = zone["grid_leader"], zone["outsider"]
     notify([_spec(leader, "mine"), _spec(leader, "mine2"), _spec(outsider, "theirs")])
-    client = Client()
-    client.force_login(leader)
+    client = api_as("grid_leader", session=True)
     body = client.get("/api/notifications").json()
     assert body["count"] == 2 and body["unread"] == 2
     assert {i["id"] for i in body["items"]} == set(

@@ -28,16 +28,16 @@ def good(zone):
                           title="2023年1月规上工业企业主要指标")  # fmt: skip
 
 
-def test_paths_are_in_the_openapi_schema(client, zone):
-    client.force_login(zone["zone_admin"])
+def test_paths_are_in_the_openapi_schema(api_as):
+    client = api_as("zone_admin", session=True)
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "post" in paths["/api/stats/imports"]
     assert "get" in paths["/api/stats/imports/{batch_id}"]
     assert "post" in paths["/api/stats/imports/{batch_id}/commit"]
 
 
-def test_upload_preview_commit(client, zone, good):
-    client.force_login(zone["zone_admin"])
+def test_upload_preview_commit(api_as, zone, good):
+    client = api_as("zone_admin", session=True)
     response = upload(client, good)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -51,8 +51,8 @@ def test_upload_preview_commit(client, zone, good):
     assert client.post(f"/api/stats/imports/{batch_id}/commit").status_code == 409
 
 
-def test_errors_are_located_and_commit_refused(client, zone):
-    client.force_login(zone["zone_admin"])
+def test_errors_are_located_and_commit_refused(api_as, zone):
+    client = api_as("zone_admin", session=True)
     content = messy_workbook(
         [{"uscc": zone.above1.uscc, "name": "a", (OUT, "本月"): "x1", (OUT, "1-6月累计"): 3}]
     )
@@ -63,8 +63,8 @@ def test_errors_are_located_and_commit_refused(client, zone):
     assert response.status_code == 422 and not MonthlyReport.objects.exists()
 
 
-def test_bad_period_and_not_a_workbook_are_422(client, zone, good):
-    client.force_login(zone["zone_admin"])
+def test_bad_period_and_not_a_workbook_are_422(api_as, zone, good):
+    client = api_as("zone_admin", session=True)
     response = upload(client, good, period="June")
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["body", "period"]
     response = upload(client, b"not a workbook")
@@ -72,17 +72,17 @@ def test_bad_period_and_not_a_workbook_are_422(client, zone, good):
 
 
 @pytest.mark.parametrize("persona", ["grid_leader", "department", "enterprise", "outsider"])
-def test_only_zone_admins_import(client, zone, good, persona):
-    client.force_login(zone[persona])
+def test_only_zone_admins_import(api_as, good, persona):
+    client = api_as(persona, session=True)
     assert upload(client, good).status_code == 403
 
 
-def test_another_admins_batch_is_not_found(client, zone, good):
+def test_another_admins_batch_is_not_found(api_as, good):
     from jingkai.core.models import Role
     from tests import factories as f
 
-    client.force_login(zone["zone_admin"])
+    client = api_as("zone_admin", session=True)
     batch_id = upload(client, good).json()["batch_id"]
-    client.force_login(f.UserFactory(role=Role.ZONE_ADMIN))
+    client = api_as(f.UserFactory(role=Role.ZONE_ADMIN), session=True)
     assert client.get(f"/api/stats/imports/{batch_id}").status_code == 404
     assert client.post(f"/api/stats/imports/{batch_id}/commit").status_code == 404

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from jingkai.core.models import ApiToken
 from jingkai.visits.models import Visit
 from tests.conftest import PERSONAS, VISIBLE
 
 ENTERPRISES = ("above1", "above2", "below1", "below2")
-
-
-@pytest.fixture
-def api_as(zone):
-    from django.test import Client
-
-    def make(persona: str) -> Client:
-        _token, raw = ApiToken.issue(zone[persona])
-        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-    return make
 
 
 def test_paths_are_in_the_schema(client):

@@ -1,0 +1,378 @@
+"""The expected-status table: every URL pattern × every persona, as the app answers today.
+
+Adding a URL pattern, an API operation or an admin area fails tests/matrix/test_matrix.py until its row is here.
+A row: `Page(url_name, **url_kwargs, GET=..., POST=...)`, `Api(openapi_path, **path_kwargs, GET=..., POST=...,
+body={...})` or `Admin("app_label.model", GET=...)`; ids come from the matrix zone (`Z.<name>`, tests/matrix/
+zone.py), statuses from the vocabulary (tests/matrix/vocabulary.py). Each request's answer is also searched for
+the names and credit codes of the enterprises the persona may not see (tests/matrix/zone.py: SEES).
+
+Pages POST an empty form; API writes send `body` (a minimal valid one, so that the permission check is reached).
+"""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.matrix.vocabulary import (
+    ABOVE1,
+    ADMIN,
+    ADMIN_LOGIN,
+    ADMIN_ONLY,
+    AREA_STAFF,
+    CONTACT,
+    DEPARTMENTS,
+    ECONOMY,
+    GRID1,
+    INVESTMENT,
+    NOT_ALLOWED,
+    OF_GRID1,
+    PUBLIC,
+    SEES_ABOVE1,
+    SIGNED_IN,
+    SIGNED_IN_200,
+    STAFF,
+    Admin,
+    Api,
+    Page,
+    Z,
+    allow,
+    same,
+    scoped,
+)
+from tests.stats.helpers import messy_workbook
+
+# Groups of this table's own rows.
+CAMPAIGN_SEES = ADMIN | AREA_STAFF | CONTACT  # a zone-wide campaign: whoever has a target in their area
+SEES_DEMAND = GRID1 | CONTACT  # a demand of above1 not routed to a department
+LEDGER = ADMIN | AREA_STAFF | INVESTMENT  # investment.views.may_use: the project ledger's pages
+LEDGER_STAFF = ADMIN | INVESTMENT  # who change the ledger (investment.services.can_edit)
+SEES_PROJECT = GRID1 | INVESTMENT  # the project of above1
+NO_LEDGER = {"department": 403, "enterprise": 403}  # refused the ledger before any row is fetched
+ZONE_AGGREGATES = ADMIN | DEPARTMENTS  # analytics.engine.sees_zone_aggregates
+# Area staff who may write there but name, in the body, an enterprise they do not see (above1): the same 422 as for
+# a code no enterprise has (test_an_unseen_reference_reads_like_an_unknown_one), so nothing hints that it exists.
+UNSEEN_REFERENCE = {"community_officer": 422, "outsider": 422}
+
+
+def _stats_workbook(zone):
+    above1 = zone.objects["above1"]
+    content = messy_workbook(
+        [
+            {
+                "uscc": above1.uscc,
+                "name": above1.name,
+                ("工业总产值", "本月"): 4,
+                ("工业总产值", "1-6月累计"): 4,
+            }
+        ],
+        title="2023年2月规上工业企业主要指标",
+    )
+    return {"file": SimpleUploadedFile("月报.xlsx", content)}
+
+
+ROWS = [
+    # --- core ------------------------------------------------------------------------------------------------
+    Page("home", GET=allow(STAFF, enterprise=302)),  # a contact is sent to their enterprise
+    Page("login", GET=same(302, anonymous=200), POST=same(302, anonymous=200)),  # signed in: sent home
+    Page("logout", GET=same(405, anonymous=405), POST=same(302, anonymous=302)),
+    Page("healthz", GET=PUBLIC),
+    # --- enterprises -----------------------------------------------------------------------------------------
+    Page("enterprises:list", GET=SIGNED_IN_200),
+    Page("enterprises:create", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("enterprises:export", GET=SIGNED_IN_200),
+    Page("enterprises:import", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("enterprises:import_template", GET=ADMIN_ONLY),
+    Page("enterprises:import_preview", batch_id=Z.enterprise_batch, GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("enterprises:detail", pk=Z.above1, GET=ABOVE1),
+    Page("enterprises:edit", pk=Z.above1, GET=scoped(GRID1, SEES_ABOVE1), POST=scoped(GRID1, SEES_ABOVE1)),
+    # --- grids and chains ------------------------------------------------------------------------------------
+    Page("grids:list", GET=SIGNED_IN_200),
+    Page("grids:coverage", GET=allow(ADMIN | AREA_STAFF)),
+    Page("grids:community_list", GET=SIGNED_IN_200),
+    Page(
+        "grids:community_detail",
+        code=Z.community1.code,
+        GET=allow({"zone_admin", "community_officer"}, others=404),
+    ),
+    Page("grids:detail", code=Z.grid1.code, GET=OF_GRID1),
+    Page("chains:list", GET=SIGNED_IN_200),
+    Page("chains:detail", code=Z.chain.code, GET=SIGNED_IN_200),  # above1's chain: its contact sees it too
+    Page("chains:detail", code=Z.chain_other.code, variant="other", GET=allow(STAFF, others=404)),
+    # --- notifications (one, to the grid officer) ------------------------------------------------------------
+    Page("notifications:list", GET=SIGNED_IN_200),
+    Page("notifications:badge", GET=SIGNED_IN_200),
+    Page("notifications:read_all", GET=NOT_ALLOWED, POST=same(302)),
+    Page(
+        "notifications:read",
+        pk=Z.notification,
+        GET=NOT_ALLOWED,
+        POST=allow({"grid_officer"}, 302, others=404),
+    ),
+    # --- demands ---------------------------------------------------------------------------------------------
+    Page("demands:list", GET=SIGNED_IN_200),
+    Page("demands:create", GET=allow(SIGNED_IN - DEPARTMENTS), POST=allow(SIGNED_IN - DEPARTMENTS)),
+    Page("demands:similar", query={"description": "研发费用加计扣除"}, GET=SIGNED_IN_200),
+    Page("demands:dashboard", GET=allow(STAFF, enterprise=404)),
+    Page("demands:export", GET=SIGNED_IN_200),
+    Page("demands:import", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("demands:import_template", GET=ADMIN_ONLY),
+    Page("demands:import_preview", batch_id=Z.demand_batch, GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("demands:detail", pk=Z.demand_new, GET=allow(SEES_DEMAND, others=404)),
+    Page(
+        "demands:detail",
+        pk=Z.demand_routed,
+        variant="routed",
+        GET=allow(SEES_DEMAND | {"department"}, others=404),
+    ),
+    Page(
+        "demands:detail",
+        pk=Z.demand_closed,
+        variant="closed",
+        GET=allow(SEES_DEMAND | {"department"}, others=404),
+    ),
+    Page("demands:detail", pk=Z.demand_rejected, variant="rejected", GET=allow(SEES_DEMAND, others=404)),
+    Page("demands:transition", pk=Z.demand_new, GET=NOT_ALLOWED, POST=allow(SEES_DEMAND, 302, others=404)),
+    Page(
+        "demands:transition",
+        pk=Z.demand_routed,
+        variant="routed",
+        POST=allow(SEES_DEMAND | {"department"}, 302, others=404),
+    ),
+    Page(
+        "demands:attachment", pk=Z.demand_new, attachment_id=Z.attachment, GET=allow(SEES_DEMAND, others=404)
+    ),
+    # --- visits (one, to above1) -----------------------------------------------------------------------------
+    Page("visits:list", GET=SIGNED_IN_200),
+    Page("visits:export", GET=SIGNED_IN_200),
+    Page("visits:create", GET=allow(ADMIN | AREA_STAFF), POST=allow(ADMIN | AREA_STAFF)),
+    Page("visits:not_visited", GET=allow(ADMIN | AREA_STAFF)),
+    Page("visits:not_visited_export", GET=allow(ADMIN | AREA_STAFF)),
+    Page("visits:dashboard", code=Z.grid1.code, GET=OF_GRID1),
+    Page("visits:dashboard_export", code=Z.grid1.code, GET=OF_GRID1),
+    Page("visits:detail", pk=Z.visit, GET=allow(GRID1 | CONTACT, others=404)),
+    # --- campaigns (one launched zone-wide, answered for above1; one draft) ----------------------------------
+    Page("campaigns:list", GET=SIGNED_IN_200),
+    Page("campaigns:create", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("campaigns:detail", pk=Z.campaign, GET=allow(CAMPAIGN_SEES, others=404)),
+    Page("campaigns:detail", pk=Z.campaign_draft, variant="draft", GET=allow(ADMIN, others=404)),
+    Page("campaigns:launch", pk=Z.campaign_draft, GET=NOT_ALLOWED, POST=allow(ADMIN, 302, others=404)),
+    Page("campaigns:close", pk=Z.campaign, GET=NOT_ALLOWED, POST=scoped(ADMIN, CAMPAIGN_SEES, 302)),
+    Page("campaigns:results", pk=Z.campaign, GET=allow(CAMPAIGN_SEES, others=404)),
+    Page("campaigns:results_export", pk=Z.campaign, GET=allow(CAMPAIGN_SEES, others=404)),
+    Page(
+        "campaigns:answer",
+        pk=Z.campaign,
+        enterprise_id=Z.above1,
+        GET=allow(GRID1 | CONTACT, others=404),
+        POST=allow(GRID1 | CONTACT, others=404),
+    ),
+    Page(
+        "campaigns:guide",
+        pk=Z.campaign,
+        target_id=Z.target,
+        GET=scoped({"zone_admin", "grid_leader"}, GRID1 | CONTACT),
+        POST=scoped({"zone_admin", "grid_leader"}, GRID1 | CONTACT, 302),
+    ),
+    # --- investment (a signed project of above1 with an arrival; a batch uploaded by 招商 staff) --------------
+    Page("investment:list", GET=allow(LEDGER)),
+    Page("investment:export", GET=allow(LEDGER)),
+    Page("investment:figures", GET=allow(LEDGER)),
+    Page("investment:monthly_report", GET=allow(LEDGER)),
+    Page("investment:import", GET=allow(LEDGER_STAFF), POST=allow(LEDGER_STAFF)),
+    # Only the uploader sees a batch: the zone administrator may import too, but this batch is not theirs.
+    Page(
+        "investment:import_preview",
+        batch_id=Z.project_batch,
+        GET=allow(INVESTMENT, zone_admin=404),
+        POST=allow(INVESTMENT, zone_admin=404),
+    ),
+    Page("investment:enterprise_panel", pk=Z.above1, GET=ABOVE1),
+    Page("investment:detail", pk=Z.project, GET=allow(SEES_PROJECT, others=404, **NO_LEDGER)),
+    Page(
+        "investment:stage",
+        pk=Z.project,
+        query={"to": "approved"},
+        GET=scoped(LEDGER_STAFF, SEES_PROJECT, **NO_LEDGER),
+        POST=scoped(LEDGER_STAFF, SEES_PROJECT, 400, **NO_LEDGER),  # no stage posted: 400 "Unknown stage."
+    ),
+    *[
+        Page(name, pk=Z.project, GET=NOT_ALLOWED, POST=scoped(LEDGER_STAFF, SEES_PROJECT, 302, **NO_LEDGER))
+        for name in (
+            "investment:add_arrival",
+            "investment:add_follow_up",
+            "investment:status",
+            "investment:milestone",
+        )
+    ],
+    # --- statistics (a committed batch; a template) ----------------------------------------------------------
+    Page("stats:import", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("stats:import_preview", batch_id=Z.stats_batch, GET=ADMIN_ONLY, POST=allow(ADMIN, 409)),  # committed
+    Page("stats:templates", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("stats:template_edit", pk=Z.stats_template, GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    # --- economy (analytics) ---------------------------------------------------------------------------------
+    Page("analytics:overview", GET=allow(ECONOMY, others=404)),
+    *[
+        Page("analytics:breakdown", by=by, variant="" if by == "grid" else by, GET=allow(ECONOMY, others=404))
+        for by in ("grid", "chain", "origin", "park", "group")
+    ],
+    Page("analytics:grid", pk=Z.grid1, GET=OF_GRID1),
+    Page("analytics:enterprise_panel", pk=Z.above1, GET=ABOVE1),
+    Page("analytics:export", kind="grid", GET=allow(ECONOMY, others=404)),
+    *[
+        Page("analytics:export", kind=kind, variant=kind, GET=allow(ECONOMY, others=404))
+        for kind in ("chain", "origin", "park", "group", "trend", "top")
+    ],
+    Page("analytics:export", kind="targets", variant="targets", GET=allow(ZONE_AGGREGATES, others=404)),
+    # --- the API's own pages ---------------------------------------------------------------------------------
+    Page("api:openapi-json", GET=PUBLIC),
+    Page("api:openapi-view", GET=PUBLIC),
+    Page("api:api-root", GET=same(404, anonymous=404)),
+    # --- API: enterprises and grids --------------------------------------------------------------------------
+    Api(
+        "/api/enterprises",
+        GET=SIGNED_IN_200,
+        POST=allow(ADMIN, 201),
+        body={"uscc": Z.new_uscc, "name": "矩阵测试企业有限公司"},
+    ),
+    Api(
+        "/api/enterprises/{ident}",
+        ident=Z.above1,
+        GET=ABOVE1,
+        PATCH=scoped(GRID1, SEES_ABOVE1),
+        body={"employees": 120},
+    ),
+    Api("/api/enterprises/{ident}/stats", ident=Z.above1, GET=ABOVE1),
+    Api("/api/grids", GET=SIGNED_IN_200),
+    Api("/api/grids/{code}/enterprises", code=Z.grid1.code, GET=OF_GRID1),
+    # --- API: notifications ----------------------------------------------------------------------------------
+    Api("/api/notifications", GET=SIGNED_IN_200),
+    Api(
+        "/api/notifications/{notification_id}/read",
+        notification_id=Z.notification,
+        POST=allow({"grid_officer"}, others=404),
+    ),
+    # --- API: demands ----------------------------------------------------------------------------------------
+    Api(
+        "/api/demands",
+        GET=SIGNED_IN_200,
+        POST=scoped(SEES_DEMAND, SEES_ABOVE1, 201),
+        body={
+            "enterprise": Z.above1,
+            "category": "policy-consult",
+            "description": "希望了解人才公寓申请条件",
+        },
+    ),
+    Api("/api/demands/similar", query={"text": "研发费用加计扣除"}, GET=SIGNED_IN_200),
+    Api("/api/demands/{demand_id}", demand_id=Z.demand_new, GET=allow(SEES_DEMAND, others=404)),
+    Api(
+        "/api/demands/{demand_id}",
+        demand_id=Z.demand_routed,
+        variant="routed",
+        GET=allow(SEES_DEMAND | {"department"}, others=404),
+    ),
+    Api(
+        "/api/demands/{demand_id}/transitions",
+        demand_id=Z.demand_new,
+        POST=scoped(ADMIN, SEES_DEMAND),
+        body={"transition": "accept"},
+    ),
+    # --- API: visits -----------------------------------------------------------------------------------------
+    Api(
+        "/api/visits",
+        GET=SIGNED_IN_200,
+        POST=scoped(GRID1, SEES_ABOVE1, 201, **UNSEEN_REFERENCE),
+        body={"enterprise": Z.above1.uscc, "visited_on": "2023-06-01", "kind": "officer"},
+    ),
+    Api("/api/visits/{visit_id}", visit_id=Z.visit, GET=allow(GRID1 | CONTACT, others=404)),
+    # --- API: campaigns --------------------------------------------------------------------------------------
+    Api("/api/campaigns", GET=SIGNED_IN_200),
+    Api("/api/campaigns/{campaign_id}", campaign_id=Z.campaign, GET=allow(CAMPAIGN_SEES, others=404)),
+    Api("/api/campaigns/{campaign_id}/results", campaign_id=Z.campaign, GET=allow(CAMPAIGN_SEES, others=404)),
+    Api(
+        "/api/campaigns/{campaign_id}/responses",
+        campaign_id=Z.campaign,
+        GET=allow(CAMPAIGN_SEES, others=404),
+        POST=allow(GRID1 | CONTACT, 201, others=404, **UNSEEN_REFERENCE),
+        body={"enterprise": Z.above1.uscc, "answers": {"status": "停产"}},
+    ),
+    # --- API: investment -------------------------------------------------------------------------------------
+    Api(
+        "/api/projects",
+        GET=SIGNED_IN_200,
+        POST=allow(LEDGER_STAFF, 201),
+        body={"code": "M1", "name": "矩阵项目", "investor": "某投资方", "kind": "new"},
+    ),
+    Api("/api/projects/{project_id}", project_id=Z.project, GET=allow(SEES_PROJECT, others=404)),
+    Api(
+        "/api/projects/{project_id}/stage",
+        project_id=Z.project,
+        POST=scoped(LEDGER_STAFF, SEES_PROJECT, 422),  # approval needs its fields: the service's 422
+        body={"stage": "approved"},
+    ),
+    Api(
+        "/api/projects/{project_id}/arrivals",
+        project_id=Z.project,
+        GET=allow(SEES_PROJECT, others=404),
+        POST=scoped(LEDGER_STAFF, SEES_PROJECT, 201),
+        body={"on": "2022-06-01", "kind": "domestic", "amount": "1"},
+    ),
+    Api("/api/arrivals", GET=SIGNED_IN_200),
+    Api("/api/investment/summary", GET=SIGNED_IN_200),
+    # --- API: statistics and economy -------------------------------------------------------------------------
+    Api("/api/stats/imports", POST=allow(ADMIN, 201), body=_stats_workbook),
+    Api("/api/stats/imports/{batch_id}", batch_id=Z.stats_batch, GET=ADMIN_ONLY),
+    Api("/api/stats/imports/{batch_id}/commit", batch_id=Z.stats_batch, POST=allow(ADMIN, 409)),  # committed
+    Api("/api/stats/summary", GET=allow(ECONOMY, others=404)),
+    Api("/api/stats/targets", query={"year": 2023}, GET=allow(ZONE_AGGREGATES, others=404)),
+    # --- the admin site: its index and one area per registered model (the changelist) ------------------------
+    # Everyone but a zone administrator holding is_staff is sent to the admin's login page. The login
+    # throttling records (axes) keep Django's own permissions, which a zone administrator does not hold; the
+    # notifications are readable by superusers only.
+    *[
+        Admin(area, GET=allow(ADMIN, others=ADMIN_LOGIN))
+        for area in (
+            "index",
+            "analytics.target",
+            "campaigns.campaign",
+            "campaigns.campaignresponse",
+            "campaigns.campaigntarget",
+            "chains.chain",
+            "chains.chainmembership",
+            "core.apitoken",
+            "core.department",
+            "core.holidayoverride",
+            "core.importbatch",
+            "core.user",
+            "demands.demand",
+            "demands.demandcategory",
+            "demands.demandpolicy",
+            "enterprises.annualscale",
+            "enterprises.capitalchange",
+            "enterprises.contact",
+            "enterprises.enterprise",
+            "enterprises.enterprisegroup",
+            "enterprises.honour",
+            "grids.community",
+            "grids.communityassignment",
+            "grids.grid",
+            "grids.gridassignment",
+            "investment.exchangerate",
+            "investment.project",
+            "investment.remindersettings",
+            "investment.target",
+            "parks.building",
+            "parks.park",
+            "visits.visit",
+            "visits.visitcadence",
+        )
+    ],
+    *[
+        Admin(area, GET=allow(set(), others=ADMIN_LOGIN, zone_admin=403))
+        for area in (
+            "axes.accessattempt",
+            "axes.accessfailurelog",
+            "axes.accesslog",
+            "notifications.notification",
+        )
+    ],
+]

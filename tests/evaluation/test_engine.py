@@ -469,3 +469,42 @@ def test_checked_inputs_serve_several_methods(huangyan, pinghu):
 def test_empty_inputs(huangyan):
     result = evaluate(frame({}).clear(), huangyan)
     assert result.results.height == 0 and result.populations == {}
+
+
+def test_a_population_with_nobody_in_scope_needs_no_benchmark(pinghu):
+    # No 规下 enterprise uses 3 亩: the population's mean benchmark is undefined, and needed by no one.
+    small = {k: v for k, v in BELOW.items() if k != "population"} | {"population": "below", "land_mu": 2.0}
+    result = evaluate(frame({}, {"tax": 800}, small), pinghu)
+    rows = by_id(result.results)
+    assert (rows[3]["status"], rows[3]["reason"], rows[3]["total"]) == (
+        "excluded",
+        "land_below_minimum",
+        None,
+    )
+    assert result.populations["below"].scored == 0
+    assert result.populations["below"].reasons == {"land_below_minimum": 1}
+    assert rows[2]["class"] is not None
+    assert_no_nan_or_inf(result.results)
+
+
+def test_the_core_is_framework_free():
+    # The app wraps the engine later; the engine itself must import without Django (nor any settings).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, jingkai.evaluation as e; from jingkai.evaluation.methods import load; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={"PATH": "/usr/bin:/bin"})
+
+
+def test_parts_hold_each_populations_own_columns(huangyan):
+    below = {k: v for k, v in BELOW.items() if k != "population"} | {"population": "below"}
+    result = evaluate(frame({}, below, {"tax": 900}), huangyan)
+    assert set(result.parts) == {"above", "below"}
+    assert "tax_per_kwh_points" in result.parts["below"].columns
+    assert "rd_share_points" not in result.parts["below"].columns
+    assert result.results.height == 3
+    assert result.results["enterprise_id"].to_list() == [1, 3, 2]  # above, then below; by id within each
+    assert result.results.filter(pl.col("population") == "below")["rd_share_points"].to_list() == [None]

@@ -49,11 +49,18 @@ indicators name (``land_mu`` 亩; ``tax``, ``value_added``, ``revenue``, ``rd`` 
 missing column, text in a number column, a negative quantity, infinity, a duplicate or missing id, an unknown
 population) raises :class:`EvaluationInputError` naming the column and the enterprises; nothing is computed.
 
-**Result columns**, one row per input row, ordered by population (above, then below), then enterprise_id: ``enterprise_id, population, status`` (classed / not_classed / excluded / not_evaluated: the method has no
-part for the population), ``reason``; per indicator ``<code>_value, <code>_benchmark, <code>_points,
-<code>_basis, <code>_to_next``; ``bonus, penalty, total, rank, class_rank, percentile`` (class_rank ÷ classed ×
-100: 20.0 is on the 20% line), ``class, next_class, next_class_score, method_version``. Text columns are Polars
-Enums (compact; they compare equal to their strings and ``to_list()`` gives strings).
+**Result columns** (``Evaluation.results``; ``Evaluation.parts`` has the same per population, with only that
+population's indicators), one row per input row, ordered by population (above, then below), then enterprise_id:
+``enterprise_id, population, status`` (classed / not_classed / excluded / not_evaluated: the method has no part
+for the population), ``reason`` (the first rule that applied); per indicator ``<code>_value, <code>_benchmark,
+<code>_points, <code>_basis, <code>_to_next``; ``bonus, penalty`` (0 where the population has no such items),
+``total, rank, class_rank, percentile`` (class_rank ÷ classed × 100: 20.0 is on the 20% line), ``class,
+next_class, next_class_score, method_version``. Text columns are Polars Enums (compact; they compare equal to
+their strings and ``to_list()`` gives strings).
+
+The input checks (``check_inputs``) can run once and serve several runs; they sort the rows by population and
+id, so that every sum and mean runs in one order and results are identical to the last bit whatever the order
+the rows came in.
 """
 
 from __future__ import annotations
@@ -119,9 +126,11 @@ class PopulationSummary:
     benchmarks: dict[str, float]
     # this year's means by kind ("ratio_of_sums", "mean_of_values") and indicator: next year's last_year_means
     means: dict[str, dict[str, float | None]]
-    mean_points: dict[str, float | None]  # what ``mean_score`` gives, per indicator
+    mean_points: dict[str, float | None]  # what ``mean_score`` gives, per indicator that has that rule
     class_counts: dict[str, int]
-    boundaries: dict[str, float | None]  # the lowest total in each class (threshold rule: its min_score)
+    # each class's boundary score: the total of its last-ranked member (ties="better": its lowest total;
+    # threshold rule: its min_score); None for an empty class
+    boundaries: dict[str, float | None]
     reasons: dict[str, int]
 
 
@@ -408,19 +417,20 @@ def _where(
     return pl.select(expr.otherwise(otherwise) if otherwise is not None else expr).to_series()
 
 
-def _scope_mask(rows: pl.DataFrame, rule, year: int) -> pl.Series:
+def _scope_expr(rows: pl.DataFrame, rule, year: int) -> pl.Expr:
     if rule.rule == "industry":
+        # Matched once per distinct code (the Enum's categories), then looked up per row by physical code.
         industry = rows["industry"]
-        categories = industry.dtype.categories
-        hit = pl.repeat(False, len(categories), eager=True)
-        for prefix in rule.prefixes:
-            hit = hit | categories.str.starts_with(prefix)
-        return industry.to_physical().is_in(hit.arg_true().cast(industry.to_physical().dtype).implode())
+        physical = industry.to_physical()
+        hits = [
+            i for i, c in enumerate(industry.dtype.categories.to_list()) if c.startswith(tuple(rule.prefixes))
+        ]
+        return pl.col("industry").to_physical().is_in(pl.Series(hits, dtype=physical.dtype).implode())
     if rule.rule == "min_land":
-        return (rows["land_mu"] < rule.mu).fill_null(False)
+        return (pl.col("land_mu") < rule.mu).fill_null(False)
     if rule.rule == "min_age":
-        return ((year - rows["founded_year"]) < rule.years).fill_null(False)
-    return rows[rule.column] > 0
+        return (pl.col("founded_year") > year - rule.years).fill_null(False)
+    return (pl.col(rule.column) > 0).fill_null(False)
 
 
 def _population(
@@ -436,24 +446,37 @@ def _population(
     indicators = part.indicators
     numerators = {ind.code: rows[ind.numerator] for ind in indicators}
     denominators = {ind.code: rows[ind.denominator] for ind in indicators}
-    missing = {
-        ind.code: numerators[ind.code].is_null() | denominators[ind.code].is_null() for ind in indicators
-    }
-    zero = {
-        ind.code: (denominators[ind.code] == 0).fill_null(False) & ~missing[ind.code] for ind in indicators
-    }
 
     # 1. scope: the rules' order decides the reason shown; missing-data exclusions come after the scope rules.
-    excluded_by = [(_scope_mask(rows, rule, year), rule.reason) for rule in part.exclude]
+    # Every mask in one select (one call instead of dozens).
+    masks = {}
+    for ind in indicators:
+        num, den = pl.col(ind.numerator), pl.col(ind.denominator)
+        masks[f"missing:{ind.code}"] = num.is_null() | den.is_null()
+        masks[f"zero:{ind.code}"] = (den == 0).fill_null(False) & num.is_not_null()
+    for kind, rules in (("exclude", part.exclude), ("not_classed", part.not_classed)):
+        for i, rule in enumerate(rules):
+            masks[f"{kind}:{i}"] = _scope_expr(rows, rule, year)
+    mask_frame = rows.select(**masks)
+    missing = {ind.code: mask_frame[f"missing:{ind.code}"] for ind in indicators}
+    zero = {ind.code: mask_frame[f"zero:{ind.code}"] for ind in indicators}
+    excluded_by = [(mask_frame[f"exclude:{i}"], rule.reason) for i, rule in enumerate(part.exclude)]
     for ind in indicators:
         if ind.missing == "exclude":
             excluded_by.append((missing[ind.code], f"missing:{ind.code}"))
         if ind.on_zero == "exclude":
             excluded_by.append((zero[ind.code], f"zero_denominator:{ind.code}"))
-    unclassed_by = [(_scope_mask(rows, rule, year), rule.reason) for rule in part.not_classed]
-    in_scope = ~_any([mask for mask, _ in excluded_by], n)
-    classed = in_scope & ~_any([mask for mask, _ in unclassed_by], n)
-    reason = _label([*excluded_by, *unclassed_by], enums["reason"], n)
+    unclassed_by = [(mask_frame[f"not_classed:{i}"], rule.reason) for i, rule in enumerate(part.not_classed)]
+    derived = pl.select(
+        in_scope=~pl.any_horizontal(pl.lit(False), *(pl.lit(m) for m, _ in excluded_by)),
+        unclassed=pl.any_horizontal(pl.lit(False), *(pl.lit(m) for m, _ in unclassed_by)),
+        reason=_label_expr([*excluded_by, *unclassed_by], enums["reason"]),
+    )
+    in_scope, reason = derived["in_scope"], derived["reason"]
+    classed = in_scope & ~derived["unclassed"]
+    if not in_scope.any():
+        # Nobody to score (e.g. no 规下 enterprise uses 3 亩): no benchmark is needed, so none is computed.
+        return _nobody_in_scope(rows, code, part, reason, enums)
 
     refused = []
     for ind in indicators:
@@ -520,10 +543,13 @@ def _population(
     )
     raws = {ind.code: point_frame[ind.code] for ind in indicators}
     clipped = {ind.code: point_frame[f"c:{ind.code}" if ind in bounded else ind.code] for ind in indicators}
-    averages = pl.select(*(pl.lit(clipped[ind.code]).mean().alias(ind.code) for ind in indicators)).row(
-        0, named=True
+    averaged = [ind for ind in indicators if "mean_score" in (ind.missing, ind.on_zero)]
+    averages = (
+        pl.select(*(pl.lit(clipped[i.code]).mean().alias(i.code) for i in averaged)).row(0, named=True)
+        if averaged
+        else {}
     )
-    mean_points = {ind.code: _finite(averages[ind.code]) for ind in indicators}
+    mean_points = {ind.code: _finite(averages[ind.code]) for ind in averaged}
     point_exprs, basis_exprs = [], []
     for ind in indicators:
         causes = (
@@ -534,9 +560,12 @@ def _population(
         for cause, mask, rule in causes:
             if rule not in _SUBSTITUTES or not mask.any():
                 continue
-            amount = {"mean_score": mean_points[ind.code], "zero": 0.0, "weight": ind.weight, "cap": ind.cap}[
-                rule
-            ]
+            amount = {
+                "mean_score": mean_points.get(ind.code),
+                "zero": 0.0,
+                "weight": ind.weight,
+                "cap": ind.cap,
+            }[rule]
             if amount is None:  # mean_score where no enterprise in scope has a value
                 warnings.append(
                     f"{code}.{ind.code}: no enterprise in scope has a value; missing data scores 0"
@@ -723,11 +752,40 @@ def _population(
     return frame, summary
 
 
-def _any(masks: list[pl.Series], n: int) -> pl.Series:
-    out = pl.repeat(False, n, eager=True)
-    for mask in masks:
-        out = out | mask
-    return out
+def _nobody_in_scope(
+    rows: pl.DataFrame, code: str, part: PopulationMethod, reason: pl.Series, enums: dict[str, pl.Enum]
+) -> tuple[pl.DataFrame, PopulationSummary]:
+    empty: dict[str, pl.DataType] = {}
+    for ind in part.indicators:
+        empty |= {f"{ind.code}_{s}": pl.Float64 for s in ("value", "benchmark", "points")}
+        empty |= {f"{ind.code}_basis": BASIS, f"{ind.code}_to_next": pl.Float64}
+    empty |= {"total": pl.Float64, "rank": pl.UInt32, "class_rank": pl.UInt32, "percentile": pl.Float64}
+    empty |= {"class": enums["class"], "next_class": enums["class"], "next_class_score": pl.Float64}
+    empty |= {"bonus": pl.Float64, "penalty": pl.Float64}
+    frame = rows.select("enterprise_id", "population").with_columns(
+        status=pl.lit("excluded", dtype=STATUS),
+        reason=reason,
+        **{name: pl.lit(None, dtype=dtype) for name, dtype in empty.items()},
+    )
+    shown = reason.drop_nulls().value_counts()
+    none = {ind.code: None for ind in part.indicators}
+    summary = PopulationSummary(
+        population=code,
+        label=part.label,
+        rows=rows.height,
+        scored=0,
+        classed=0,
+        excluded=rows.height,
+        benchmarks={
+            ind.code: ind.benchmark.value for ind in part.indicators if ind.benchmark.rule == "value"
+        },
+        means={"ratio_of_sums": dict(none), "mean_of_values": dict(none)},
+        mean_points={},
+        class_counts={c.code: 0 for c in part.class_rule.classes},
+        boundaries={c.code: None for c in part.class_rule.classes},
+        reasons=dict(sorted((str(r), c) for r, c in shown.iter_rows())),
+    )
+    return frame, summary
 
 
 def _label(masks: list[tuple[pl.Series, str]], dtype: pl.Enum, n: int) -> pl.Series:

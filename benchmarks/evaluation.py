@@ -3,23 +3,24 @@
 
     .venv/bin/python benchmarks/evaluation.py [--sizes 10000,100000,1000000] [--runs 5] [--no-loop] [--seed 7]
 
-For each size, in a fresh child process (so that one size's memory does not count in the next):
-1. generates N enterprises, deterministic from --seed: 80% 规上 (``above``), 20% 规下; plausible 万元 figures
-   for land, tax, value added, energy, employees, R&D and revenue (规下: electricity); 20% of 规上 without emission
-   data and 2% reporting 0 (the average score applies); 2% in an excluded industry (D45/D46), 1% utilities (D44,
-   not classed), 5% founded in the last two years, 1% under construction; 0.5% with no land (excluded); 30% of
-   规下 under 3 亩 (out of scope); about 1 in 500 duplicated from another row's figures, so that equal totals
-   occur and the tie-break runs;
-2. runs the method-independent input checks once (``engine.check_inputs``, timed: an import does this once);
-3. runs ``engine.evaluate`` on the checked inputs --runs times: **scoring + ranking + classing + distances to
-   the next class**, both populations; prints the best and the median time;
-4. reads the process's peak resident memory (VmHWM from /proc/self/status, reset through /proc/self/clear_refs
-   just before step 2, so it is the peak while checking and evaluating; it includes the input columns already in
-   memory, printed beside it as "before");
-5. runs a plain Python loop doing the same evaluation (the same 黄岩 rules, written per enterprise: values,
+For each size:
+1. (once per size and seed, in a process of its own) generates N enterprises, deterministic from --seed: 80% 规上
+   (``above``), 20% 规下; plausible 万元 figures for land, tax, value added, energy, employees, R&D and revenue
+   (规下: electricity); 20% of 规上 without emission data and 2% reporting 0 (the average score applies); 2% in an
+   excluded industry (D46/D45), 1% utilities (D44, not classed), about 5% founded in the last two years, 1% under
+   construction; 0.5% with no land (excluded); about 30% of 规下 under 3 亩 (out of scope); one in 500 a copy of
+   the row before it, so that equal totals occur and the tie-break runs. Times ``engine.check_inputs`` on the
+   shuffled rows (it sorts them), and writes the rows in (population, id) order to benchmarks/out/ as Parquet;
+2. in a fresh child process (one size's memory does not count in the next): reads the file, runs the checks once
+   (timed: an app does this once per set of inputs), then ``engine.evaluate`` --runs times: **scoring + ranking +
+   classing + distances to the next class**, both populations, best and median; then builds the one combined table
+   (``Evaluation.results``), timed apart;
+3. reads the peak resident memory (VmHWM from /proc/self/status, reset through /proc/self/clear_refs after the
+   checks: the peak while evaluating; the input columns in memory are part of it, printed beside it);
+4. runs a plain Python loop doing the same evaluation (the same 黄岩 rules, written per enterprise: values,
    points, the average emission score, scope, a sort by (−total, −亩均税收, id), classes by floor(S·n/100)) over
-   Python lists of the same data (the conversion to lists is not timed), prints its time and the ratio, and checks
-   that both give every enterprise the same rank and class and totals within 1e-9.
+   Python lists of the same rows (the conversion to lists is not timed), prints its time and the ratio, and checks
+   that both give every enterprise the same rank and class and totals within 1e-9 (exit 1 otherwise).
 
 Prints the machine load (uptime) first: the machine has 2 cores shared with other engineers' work, so single
 runs are rough. Targets at 1,000,000: under 0.1 s and under 500 MB peak. Writes benchmarks/out/evaluation-<time>.json.

@@ -7,7 +7,7 @@ For each size:
 1. (once per size and seed, in a process of its own) generates N enterprises, deterministic from --seed: 80% 规上
    (``above``), 20% 规下; plausible 万元 figures for land, tax, value added, energy, employees, R&D and revenue
    (规下: electricity); 20% of 规上 without emission data and 2% reporting 0 (the average score applies); 2% in an
-   excluded industry (D46/D45), 1% utilities (D44, not classed), about 5% founded in the last two years, 1% under
+   excluded industry (D46/D45), 1% utilities (D44, not classed), about 6% founded in the last two years, 1% under
    construction; 0.5% with no land (excluded); about 30% of 规下 under 3 亩 (out of scope); one in 500 a copy of
    the row before it, so that equal totals occur and the tie-break runs. Times ``engine.check_inputs`` on the
    shuffled rows (it sorts them), and writes the rows in (population, id) order to benchmarks/out/ as Parquet;

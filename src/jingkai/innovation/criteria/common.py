@@ -243,7 +243,7 @@ def judgement(t, p: InnovationProfile, tier: str, code: str, title, yes_msgid, n
     key = f"{tier}.{code}"
     value = p.judgements.get(key)
     if value is None:
-        return unknown(t, code, title, [f"judgements:{key}"])
+        return unknown(t, code, title, [f"judgements:{key}"], text=Text(_("Not assessed yet")))
     status = Status.PASS if value else Status.FAIL
     return leaf(t, code, title, status, Text(yes_msgid if value else no_msgid), {"judgement": value})
 

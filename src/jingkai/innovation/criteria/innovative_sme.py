@@ -84,7 +84,7 @@ def check(p: InnovationProfile, t: Thresholds) -> Eligibility:
         violations(t, p),
         combine(
             "score_or_direct",
-            _("Score of at least 60 with each part's minimum, or a direct route"),
+            _("Evaluation score with each part's minimum, or a direct route"),
             t.citation("score_or_direct"),
             "any",
             (
@@ -164,7 +164,7 @@ def scored(p, t):
     year = str(p.latest_year)
     return combine(
         "score",
-        _("Score of at least 60 with each part's minimum"),
+        _("Evaluation score with each part's minimum"),
         t.citation("score"),
         "all",
         (

@@ -212,10 +212,8 @@ def check(p: InnovationProfile, t: Thresholds) -> Eligibility:
                         ip_class_1(p, t),
                     ),
                 ),
-                award(
-                    t, p, "direct_award", _("Direct route: national S&T award, among the first three units")
-                ),
-                award(t, p, "direct_maker", _("Direct route: national top 50 of the Maker China contest")),
+                award(t, p, "direct_award", _("Direct route: national S&T award")),
+                award(t, p, "direct_maker", _("Direct route: Maker China contest, national ranking")),
             ),
         ),
     ]
@@ -224,7 +222,7 @@ def check(p: InnovationProfile, t: Thresholds) -> Eligibility:
 
 def main_business_growth(p, t):
     """The average of the last 2 years' main-business growth rates: ½(M2/M1 + M3/M2) − 1."""
-    code, title = "main_business_growth", _("Main-business growth over 2 years")
+    code, title = "main_business_growth", _("Average main-business growth")
     entry = t[code]
     years = last_years(p, entry["years"])
     missing = [f"main_business_revenue:{y}" for y in years if y not in p.main_business_revenue]
@@ -273,7 +271,7 @@ def rnd_by_band(p, t):
         sum_at_least(
             t,
             "rnd_small_total",
-            _("R&D spending over 2 years"),
+            _("Total R&D spending"),
             p,
             "rnd_total",
             entry["years"],
@@ -319,7 +317,9 @@ def _each_year(p, t, code, title, needed, years, revenue, band_index):
     text = Text(
         _("R&D %(ratios)s of revenue, needs ≥ %(needed)s in each year at revenue of %(revenue)s"),
         {
-            "ratios": tuple(f"{y}: {pct(r)}" for y, r in ratios.items()),
+            "ratios": tuple(
+                Text(_("%(year)s: %(ratio)s"), {"year": str(y), "ratio": pct(r)}) for y, r in ratios.items()
+            ),
             "needed": pct(needed),
             "revenue": money(revenue),
         },

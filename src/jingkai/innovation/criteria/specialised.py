@@ -149,7 +149,7 @@ def check(p: InnovationProfile, t: Thresholds) -> Eligibility:
         ),
         combine(
             "score_or_direct",
-            _("Score of at least 60, or a direct route"),
+            _("Evaluation score or a direct route"),
             t.citation("score_or_direct"),
             "any",
             (
@@ -158,7 +158,7 @@ def check(p: InnovationProfile, t: Thresholds) -> Eligibility:
                     t,
                     p,
                     "direct_award",
-                    _("Direct route: provincial S&T award in the first three or national in the first five"),
+                    _("Direct route: provincial or national S&T award"),
                 ),
                 sum_at_least(
                     t,
@@ -181,7 +181,7 @@ def check(p: InnovationProfile, t: Thresholds) -> Eligibility:
                     t["direct_equity"]["min_total"],
                     _("New equity financing in %(years)s: %(value)s, needs at least %(needed)s"),
                 ),
-                award(t, p, "direct_maker", _("Direct route: national top 500 of the Maker China contest")),
+                award(t, p, "direct_maker", _("Direct route: Maker China contest, national ranking")),
             ),
         ),
     ]

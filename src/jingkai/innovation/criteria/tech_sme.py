@@ -147,7 +147,7 @@ def check(p: InnovationProfile, t: Thresholds) -> Eligibility:
         violations(t, p),
         combine(
             "score_or_direct",
-            _("Score of at least 60, or a direct route"),
+            _("Evaluation score or a direct route"),
             t.citation("score_or_direct"),
             "any",
             (
@@ -155,9 +155,7 @@ def check(p: InnovationProfile, t: Thresholds) -> Eligibility:
                 certificate(
                     t, p, "direct_high_tech", _("Direct route: valid high-tech enterprise certificate")
                 ),
-                award(
-                    t, p, "direct_award", _("Direct route: national S&T award, among the first three units")
-                ),
+                award(t, p, "direct_award", _("Direct route: national S&T award")),
                 institution(
                     t, p, "direct_institution", _("Direct route: provincial or higher R&D institution")
                 ),
@@ -226,7 +224,7 @@ def scored(p, t):
         total_condition = _with_missing(total_condition, missing)
     return combine(
         "score",
-        _("Score of at least 60 with a non-zero S&T staff score"),
+        _("Evaluation score with a non-zero S&T staff score"),
         t.citation("score"),
         "all",
         (total_condition, staff_nonzero(p, t, staff, staff_share)),

@@ -158,9 +158,10 @@ def growth_average(values: list[Decimal]) -> Decimal:
 # --- scores ----------------------------------------------------------------------------------------------
 
 
-def band_points(bands: tuple[Band, ...], value: Decimal | None, top: Decimal) -> Interval:
+def band_points(bands: tuple[Band, ...], value: Decimal | None) -> Interval:
+    """The points of the band a value falls in; for an unknown value, anything the table can give."""
     if value is None:
-        return Interval(ZERO, top)
+        return Interval(min(b["points"].lo for b in bands), max(b["points"].hi for b in bands))
     return match(bands, value)[1]["points"]
 
 
@@ -197,8 +198,7 @@ def score(t, code, title, value: Interval, needed: Decimal, text, figures=None, 
 
 def ip_ladder_tech_sme(entry, class_1: int | None, class_2: int | None) -> Interval:
     """科技型中小企业 results score: ≥ 1 class-I item gives the top points, else class-II items by count."""
-    top = entry["max"]
-    class_2_points = band_points(entry["class_2_bands"], None if class_2 is None else Decimal(class_2), top)
+    class_2_points = band_points(entry["class_2_bands"], None if class_2 is None else Decimal(class_2))
     if class_1 is not None and class_1 >= entry["class_1_min"]:
         return entry["class_1_points"]
     if class_1 is not None:

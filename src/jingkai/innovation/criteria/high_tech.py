@@ -294,16 +294,16 @@ def growth_points(values: list[Decimal], ind) -> tuple[Interval, Decimal | None,
             return Interval.exact(0), None, "second_year_zero"
         if y1 == 0 and y2 > 0:
             rate = ratio(y3, y2) - 1
-            return band_points(table, rate, top), rate, "first_year_zero"
+            return band_points(table, rate), rate, "first_year_zero"
         if y1 <= 0 or y2 < 0:
             return Interval(ZERO, top), None, "negative_base"
         rate = growth_average([y1, y2, y3])
-        return band_points(table, rate, top), rate, "three_years"
+        return band_points(table, rate), rate, "three_years"
     if len(values) == 2:
         y1, y2 = values
         if y1 <= 0:
             return Interval(ZERO, top), None, "negative_base"
         full, halved = ratio(y2, y1) - 1, y2 / (2 * y1) - 1
-        low, high = band_points(table, halved, top), band_points(table, full, top)
+        low, high = band_points(table, halved), band_points(table, full)
         return Interval(min(low.lo, high.lo), max(low.hi, high.hi)), full, "two_years"
     return Interval(ZERO, top), None, "one_year"

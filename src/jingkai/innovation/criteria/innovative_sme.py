@@ -129,7 +129,7 @@ def indicators(p: InnovationProfile, entry) -> tuple[dict[str, Interval], dict[s
     }
     out = {"ip": _ip(entry["ip"], p.ip_class_1, p.ip_class_2)}
     for name in ("rnd_ratio", "main_growth", "debt_ratio", "main_share"):
-        out[name] = band_points(entry[name]["bands"], figures[name], entry[name]["max"])
+        out[name] = band_points(entry[name]["bands"], figures[name])
     field = p.judgements.get(f"{TIER}.strategic_emerging")
     yes, no = entry["product_field"]["if_true"], entry["product_field"]["if_false"]
     out["product_field"] = (

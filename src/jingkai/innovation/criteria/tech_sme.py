@@ -175,15 +175,15 @@ def scored(p, t):
     """The 20 / 50 / 30 score: S&T staff share, the better of the two R&D measures, IP results."""
     entry = t["score"]
     staff_share = share(p.st_staff, p.employees)
-    staff = band_points(entry["st_staff"]["bands"], staff_share, entry["st_staff"]["max"])
+    staff = band_points(entry["st_staff"]["bands"], staff_share)
     years = operating_years(p, entry["rnd_years"])
     rnd, _missing = total(p, "rnd_total", years)
     sales, _missing = total(p, "revenue", years)
     costs, _missing = total(p, "total_costs", years)
     to_sales = ratio(rnd, sales) if years and rnd is not None and sales is not None else None
     to_costs = ratio(rnd, costs) if years and rnd is not None and costs is not None else None
-    by_sales = band_points(entry["rnd_to_sales"]["bands"], to_sales, entry["rnd_to_sales"]["max"])
-    by_costs = band_points(entry["rnd_to_costs"]["bands"], to_costs, entry["rnd_to_costs"]["max"])
+    by_sales = band_points(entry["rnd_to_sales"]["bands"], to_sales)
+    by_costs = band_points(entry["rnd_to_costs"]["bands"], to_costs)
     rnd_points = by_sales.best(by_costs)
     results = ip_ladder_tech_sme(entry["results"], p.ip_class_1, p.ip_class_2)
     value = staff + rnd_points + results

@@ -188,7 +188,7 @@ def enterprises(draw) -> InnovationProfile:
         "valid_certificates": draw(maybe(st.frozensets(st.sampled_from(CERTIFICATES)))),
         "judgements": draw(st.dictionaries(st.sampled_from(JUDGEMENTS), st.booleans())),
         "assessed_scores": {
-            key: draw(st.integers(0, top).map(Decimal))
+            key: draw(st.one_of(st.sampled_from([0, top]), st.integers(0, top)).map(Decimal))
             for key, top in ASSESSED.items()
             if draw(st.booleans())
         },

@@ -199,8 +199,8 @@ def test_no_complete_fiscal_year_is_unknown_and_the_registration_fails():
 
 
 def test_registered_365_calendar_days_is_enough_364_is_not():
-    assert status(check(eligible(registered_on=ON - dt.timedelta(days=365))), "registered") is Status.PASS
-    short = check(eligible(registered_on=ON - dt.timedelta(days=364))).find("registered")
+    assert status(check(make(registered_on=ON - dt.timedelta(days=365))), "registered") is Status.PASS
+    short = check(make(registered_on=ON - dt.timedelta(days=364))).find("registered")
     assert short.status is Status.FAIL
     assert short.figures["value"] == 364
 

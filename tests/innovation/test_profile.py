@@ -34,6 +34,11 @@ def test_amounts_are_exact_decimals_and_read_as_staff_type_them():
         ({"revenue": {"2022": 5}}, "revenue['2022']", "not a year"),
         ({"revenue": {2024: 5}}, "revenue[2024]", "after the evaluation date"),
         ({"revenue": {2022: "abc"}}, "revenue[2022]", "not a number"),
+        (
+            {"registered_on": dt.date(2021, 5, 1), "net_assets": {2020: 5}},
+            "net_assets[2020]",
+            "before the registration",
+        ),
         ({"revenue": {2022: "NaN"}}, "revenue[2022]", "not a number"),
         ({"revenue": [1, 2]}, "revenue", "must map fiscal years"),
         (

@@ -198,6 +198,9 @@ class InnovationProfile:
             year = _year(where, year)
             if year > self.evaluated_on.year:
                 raise ProfileError(where, f"a fiscal year after the evaluation date {self.evaluated_on}")
+            if self.registered_on is not None and year < self.registered_on.year:
+                # One of the two is wrong; the windows of "actual operation" depend on which.
+                raise ProfileError(where, f"a fiscal year before the registration on {self.registered_on}")
             out[year] = _amount(where, value, negative=negative)
         return _frozen(sorted(out.items()))
 

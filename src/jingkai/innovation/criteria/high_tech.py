@@ -154,15 +154,7 @@ def rnd_ratio(p, t):
     entry = t[code]
     years = operating_years(p, entry["years"])
     if not years:
-        return unknown(
-            t,
-            code,
-            title,
-            text=Text(
-                _("No complete fiscal year since registration on %(registered)s"),
-                {"registered": p.registered_on.isoformat()},
-            ),
-        )
+        return _no_fiscal_year(p, t, code, title)
     rnd, missing_rnd = total(p, "rnd_total", years)
     sales, missing_sales = total(p, "revenue", years)
     latest = p.revenue.get(p.latest_year)
@@ -186,12 +178,21 @@ def rnd_ratio(p, t):
     return minimum(t, code, title, value, needed, text, figures)
 
 
+def _no_fiscal_year(p, t, code, title):
+    """Registered in the evaluation year: no fiscal year to measure yet (the registration condition fails)."""
+    text = Text(
+        _("No complete fiscal year since registration on %(registered)s"),
+        {"registered": p.registered_on.isoformat()},
+    )
+    return unknown(t, code, title, text=text)
+
+
 def rnd_in_china(p, t):
     code, title = "rnd_in_china", _("R&D spent in China")
     needed = t[code]["min_share"]
     years = operating_years(p, t["rnd_ratio"]["years"])
     if not years:
-        return unknown(t, code, title, ["revenue"])
+        return _no_fiscal_year(p, t, code, title)
     china, missing_china = total(p, "rnd_in_china", years)
     rnd, missing_rnd = total(p, "rnd_total", years)
     figures = {"years": list(years), "rnd_in_china": china, "rnd_total": rnd}

@@ -193,7 +193,9 @@ def test_no_complete_fiscal_year_is_unknown_and_the_registration_fails():
     assert result.find("rnd_ratio").status is Status.UNKNOWN
     assert result.find("rnd_in_china").status is Status.UNKNOWN
     with translation.override("en"):
-        assert result.find("rnd_in_china").message == "No complete fiscal year since registration on 2023-01-10"
+        assert (
+            result.find("rnd_in_china").message == "No complete fiscal year since registration on 2023-01-10"
+        )
     assert result.find("registered").status is Status.FAIL
     assert result.verdict is Verdict.NOT_ELIGIBLE
 

@@ -3,6 +3,6 @@
 
 So far this package holds the framework-free part: the criteria checkers (`criteria`), the profile they read
 (`profile.InnovationProfile`), what they answer (`eligibility.Eligibility`) and the versioned thresholds they
-apply (`thresholds/`). See docs/decisions/0011-innovation-criteria.md. It is not a Django app yet (no models, not
+apply (`thresholds/`). See docs/decisions/0013-innovation-criteria.md. It is not a Django app yet (no models, not
 in INSTALLED_APPS).
 """

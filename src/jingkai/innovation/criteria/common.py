@@ -1,6 +1,6 @@
 """Pieces every tier's checker is built from: fiscal-year windows, ratios, comparisons, scores, records.
 
-Conventions (docs/decisions/0011-innovation-criteria.md):
+Conventions (docs/decisions/0013-innovation-criteria.md):
 - A missing figure gives "unknown"; a known figure that settles the condition anyway gives pass or fail (a sum of
   non-negative amounts that already reaches a minimum passes whatever the missing years hold; one known year below
   a "each year" bound fails). So adding data never turns a pass into unknown.

@@ -17,7 +17,7 @@ from jingkai.demands.models import Demand, DemandState
 from jingkai.demands.similar import jaccard, similar_demands, tokens
 from tests.conftest import PERSONAS
 from tests.demands.test_api import VISIBLE
-from tests.imports.helpers import table, xlsx
+from tests.core.imports.helpers import table, xlsx
 
 
 @pytest.fixture

@@ -113,7 +113,7 @@ def test_every_bad_row_is_located_and_nothing_is_written(zone, admin, may):
 
 def test_unknown_enterprise_is_an_error(zone, admin):
     # A valid code no enterprise has (91330482MA2B3C4D5X, used here before, fails the position-17 check: that is
-    # now reported as such, see tests/imports/test_uscc_checks.py).
+    # now reported as such, see tests/core/imports/test_uscc_checks.py).
     rows = [{"uscc": "91330482MA2B3C4D1J", "name": "unknown", (OUT, M): 1, (OUT, C): 1}]
     report = StatsImporter().validate(messy_workbook(rows), admin)
     assert [(e.row, e.letter) for e in report.errors] == [(5, "B")]

@@ -15,7 +15,7 @@ from jingkai.core import uscc
 from jingkai.demands.importers import DemandImporter
 from jingkai.stats.importers import StatsImporter
 from tests import factories as f
-from tests.imports.helpers import table, xlsx
+from tests.core.imports.helpers import table, xlsx
 from tests.stats.helpers import messy_workbook, spaced
 
 OUT = "工业总产值"

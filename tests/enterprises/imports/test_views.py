@@ -11,7 +11,7 @@ from django.urls import reverse
 from jingkai.core.models import ImportBatch
 from jingkai.enterprises.models import Enterprise
 from tests import factories as f
-from tests.imports.helpers import NAME, USCC, new_row, read_back, sheet_of
+from tests.core.imports.helpers import NAME, USCC, new_row, read_back, sheet_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NON_ADMINS = ["grid_leader", "grid_officer", "community_officer", "department", "enterprise", "outsider"]

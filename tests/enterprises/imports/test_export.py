@@ -22,7 +22,7 @@ from jingkai.enterprises.models import Enterprise
 from jingkai.parks.models import Building
 from tests import factories as f
 from tests.conftest import PERSONAS, VISIBLE
-from tests.imports.helpers import read_back
+from tests.core.imports.helpers import read_back
 
 # The format staff type against: the same headers in the export, the template and the import.
 HEADERS = [

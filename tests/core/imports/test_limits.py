@@ -3,8 +3,8 @@
 from django.test import override_settings
 
 from jingkai.core import importing
-from tests.imports.helpers import xlsx
-from tests.imports.test_reading import COLUMNS
+from tests.core.imports.helpers import xlsx
+from tests.core.imports.test_reading import COLUMNS
 
 
 def rows(n: int) -> list[list]:

@@ -27,7 +27,7 @@ from jingkai.investment.models import Project
 from jingkai.stats.importers import StatsImporter
 from jingkai.stats.models import MonthlyReport
 from tests import factories as f
-from tests.imports.helpers import new_row, sheet_of, table, xlsx
+from tests.core.imports.helpers import new_row, sheet_of, table, xlsx
 from tests.stats.helpers import messy_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -19,7 +19,7 @@ from jingkai.enterprises.importers import EnterpriseImporter
 from jingkai.enterprises.models import Enterprise
 from jingkai.parks.models import Building
 from tests import factories as f
-from tests.imports.helpers import NAME, SHEET, USCC, located, new_row, sheet_of, table, xlsx
+from tests.core.imports.helpers import NAME, SHEET, USCC, located, new_row, sheet_of, table, xlsx
 
 BAD_USCC = "91350100M000100Y44"  # the GB 32100 worked example (…Y43) with a wrong check character
 

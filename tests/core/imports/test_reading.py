@@ -9,7 +9,7 @@ import pytest
 
 from jingkai.core import importing
 from jingkai.core.importing import CellError, Column
-from tests.imports.helpers import xlsx
+from tests.core.imports.helpers import xlsx
 
 COLUMNS = [
     Column("code", "代码", importing.text(), required=True),

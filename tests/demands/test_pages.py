@@ -16,8 +16,8 @@ from jingkai.core.models import Department
 from jingkai.demands.models import Demand, DemandState
 from jingkai.demands.similar import jaccard, similar_demands, tokens
 from tests.conftest import PERSONAS
-from tests.demands.test_api import VISIBLE
 from tests.core.imports.helpers import table, xlsx
+from tests.demands.test_api import VISIBLE
 
 
 @pytest.fixture

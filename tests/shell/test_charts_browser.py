@@ -29,4 +29,11 @@ def test_charts_draw_from_their_data(transactional_db, live_server, zone, page):
     expect(page.locator("#enterprise-stats")).to_be_visible()  # the htmx panel arrived (no figures: no box)
     page.goto(live_server.url + reverse("demands:dashboard"))
     expect(page.locator("#demand-chart canvas")).to_have_count(1)
+    # Drawn from its data, not merely drawn: the instance holds the months and a series per measure.
+    option = page.evaluate(
+        "() => { const o = echarts.getInstanceByDom(document.getElementById('demand-chart')).getOption();"
+        " return {labels: o.xAxis[0].data, series: o.series.map(s => s.data.length)}; }"
+    )
+    assert len(option["labels"]) == 12
+    assert option["series"] and all(n == 12 for n in option["series"])
     assert errors == []

@@ -7,7 +7,6 @@ Thin views: rules live in services.py, filtering in queries.py, figures in metri
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -232,7 +231,8 @@ def demand_dashboard(request):
     return render(
         request,
         "demands/dashboard.html",
-        {"data": data, "chart_json": json.dumps(data["chart"], ensure_ascii=False), "months": months},
+        # json_script encodes the chart's data itself (encoding it here too handed the drawer a string).
+        {"data": data, "chart": data["chart"], "months": months},
     )
 
 

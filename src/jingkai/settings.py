@@ -255,7 +255,9 @@ DEFAULT_FROM_EMAIL = env_str("JINGKAI_EMAIL_FROM", "jingkai@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403) is one line, not a traceback (jingkai.core.logging).
+    "filters": {"one_line_refusals": {"()": "jingkai.core.logging.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": env_str("JINGKAI_LOG_LEVEL", "WARNING")},
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import xlsxwriter
 
@@ -43,11 +44,15 @@ def messy_workbook(
     ws.merge_range(2, 0, 3, 0, "序号", merged)
     ws.merge_range(2, 1, 3, 1, "统一社会信用代码", merged)
     ws.merge_range(2, 2, 3, 2, "企业名称", merged)
+    # The cumulative sub-header names the title's month (a 1-6月 column in a January file is refused); the
+    # row dicts keep naming it as given.
+    stated = re.search(r"年(?:1-)?(\d{1,2})月", title)
     col = 3
     for name in measures:
         ws.merge_range(2, col, 2, col + len(subs) - 1, name, merged)
         for offset, sub in enumerate(subs):
-            ws.write(3, col + offset, sub)
+            written = re.sub(r"^1-\d{1,2}月", f"1-{stated.group(1)}月", sub) if stated else sub
+            ws.write(3, col + offset, written)
         col += len(subs)
     r = 4
     for number, row in enumerate(rows, start=1):

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext
 
 from jingkai.core import importing
 from jingkai.core.models import ImportBatch
@@ -71,7 +72,14 @@ def test_messy_workbook_is_read_derived_and_committed(zone, admin, may):
     assert (two.output_month, two.output_cum) == (Decimal("8000000.00"), Decimal("48005000.00"))
     assert two.revenue_month == Decimal("7900000.00") and two.revenue_cum is None
     assert "revenue:no_previous" in two.issues
-    assert any("F、I" in n for n in report.notices)  # the 同比 columns F and I are named, not read
+    # The 同比 columns F and I are growth, compared with last year's stored figures (none here), not stored.
+    nothing_to_check = gettext(
+        "Last year's figures and growth columns are read but not stored; nothing is stored for %(period)s "
+        "to check them against"
+    ) % {"period": "2022年1-6月"}
+    assert nothing_to_check in report.notices
+    assert not any(gettext("Sheet “%(sheet)s”: columns not read: %(columns)s").split("：")[0] in n
+                   and "F" in n for n in report.notices)  # fmt: skip
     assert not any("合计" in n for n in report.notices)  # the 合计 row matches the rows
 
 
@@ -145,8 +153,16 @@ def test_period_missing_from_title_is_an_error_unless_chosen(zone, admin):
         [{"uscc": zone.above1.uscc, "name": "a", (OUT, M): 1, (OUT, C): 1}], title="规上工业"
     )
     assert not StatsImporter().validate(content, admin).ok
-    batch, report = run(content, admin, period=dt.date(2023, 1, 1))
-    assert report.ok and MonthlyReport.objects.get().period == dt.date(2023, 1, 1)
+    # The header's 1-6月累计 names June: choosing January is refused at that column, June is read.
+    refused = StatsImporter().validate(content, admin, options={"period": "2023-01-01"})
+    assert [(e.row, e.letter) for e in refused.errors] == [(4, "E"), (4, "H")]
+    names_june = gettext("The column “%(header)s” names month %(months)d, but the period is %(period)s")
+    assert [e.reason for e in refused.errors] == [
+        names_june % {"header": f"{measure} / 1-6月累计", "months": 6, "period": "2023年1月"}
+        for measure in (OUT, REV)
+    ]
+    batch, report = run(content, admin, period=JUNE)
+    assert report.ok and MonthlyReport.objects.get().period == JUNE
 
 
 def test_reimporting_a_period_replaces_it_and_keeps_history(zone, admin, may):
@@ -212,9 +228,21 @@ def test_template_maps_unusual_headers(zone, admin):
         ("营业收入", "本年累计", "revenue_cum"),
         ("本月工业总产值", "", "output_month"),
         ("从业人员平均人数", "", "employees_month"),
-        ("利润总额", "同比增长%", "yoy"),
-        ("统一社会信用代码", "", "uscc"),
+        ("利润总额", "同比增长%", "growth:profit_cum"),
+        ("工业销售产值", "", "sales_cum"),
+        ("新产品产值", "本月", "new_product_month"),
+        ("工业总产值", "上年同期", "last:output_cum"),
+        ("工业总产值", "去年同期", "last:output_cum"),
+        ("工业总产值", "上年累计", "last:output_cum"),
+        ("工业总产值", "上年同月", "last:output_month"),
+        ("营业收入", "增长%", "growth:revenue_cum"),
+        ("营业收入", "本月增长%", "growth:revenue_month"),
+        ("工业总产值上年同期", "", "last:output_cum"),
+        ("工业总产值（万元）", "1-6月", "output_cum"),
+        ("产值", "", None),  # 总产值 or 销售产值: not read
+        ("工业销售产值率", "", None),  # no whole term
         ("地址", "", None),
+        ("统一社会信用代码", "", "uscc"),
     ],
 )
 def test_header_mapping(top, sub, field):

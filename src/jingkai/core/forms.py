@@ -70,10 +70,10 @@ class QuickSelect(forms.Select):
 
 
 class WorkbookUploadForm(forms.Form):
-    """The upload step of every importer: the size limit and core.importing's file checks (a real .xlsx, no zip
+    """The upload step of every importer: the size limit and core.importing's file checks (a real workbook, no zip
     bomb, not too many cells) run before anything is stored; the bytes are kept in `self.content`."""
 
-    file = forms.FileField(label=gettext_lazy("Workbook (.xlsx)"))
+    file = forms.FileField(label=gettext_lazy("Workbook (.xlsx, .xls or .csv)"))
 
     def clean_file(self):
         from jingkai.core import importing

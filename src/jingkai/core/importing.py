@@ -88,9 +88,23 @@ class BatchAlreadyCommitted(Exception):
 # --- Text helpers ---------------------------------------------------------------------------------
 
 
+# Characters that show as nothing but make two equal-looking cells differ: zero-width space, joiners, word
+# joiner, byte-order mark, soft hyphen. Removed wherever a cell is read; no-break spaces become spaces.
+INVISIBLE = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None),
+    ord("\u00a0"): " ",
+    ord("\u202f"): " ",
+}
+
+
+def clean(text) -> str:
+    """The cell's text without invisible characters (INVISIBLE), no-break spaces as spaces."""
+    return str(text).translate(INVISIBLE)
+
+
 def fold(text) -> str:
     """How two spellings are compared: full-width to half-width (NFKC), no white space, case-folded."""
-    folded = unicodedata.normalize("NFKC", str(text))
+    folded = unicodedata.normalize("NFKC", clean(text))
     return "".join(ch for ch in folded if not ch.isspace()).casefold()
 
 
@@ -126,12 +140,37 @@ def shown(value) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return clean(value).strip()
 
 
 def _float_text(value: float) -> str:
     # Excel keeps 15 significant digits; anything beyond is binary noise (0.1 + 0.2 = 0.30000000000000004).
     return format(value, ".15g")
+
+
+# The words that open a note or a signature line under a table (注：…, 填表人：李四): a data format, like
+# the headers. A row is a note when every non-blank cell in it opens with one of them.
+NOTE_WORDS = (
+    "注", "备注", "说明", "附注", "填报说明", "填表说明",
+    "填报人", "填表人", "填报", "制表人", "制表", "审核人", "审核", "复核人",
+    "负责人", "单位负责人", "统计负责人", "部门负责人", "主管领导", "联系人", "联系电话",
+    "报出日期", "填报日期", "填表日期", "制表日期", "数据来源", "资料来源",
+)  # fmt: skip
+NOTE_PATTERN = (  # after NFKC; also used column-wise by the statistics reader (a Rust regex there)
+    r"^(?:" + "|".join(sorted(map(re.escape, NOTE_WORDS), key=len, reverse=True)) + r")"
+    r"\s*(?:[0-9一二三四五六七八九十]+\s*)?[:：、.．]"
+)
+_NOTE = re.compile(NOTE_PATTERN)
+
+
+def is_note_text(value) -> bool:
+    return isinstance(value, str) and bool(_NOTE.match(unicodedata.normalize("NFKC", clean(value)).strip()))
+
+
+def is_note_row(cells: Sequence) -> bool:
+    """Every non-blank cell is text opening with a note word and a colon (注：…, 填表人：李四, 注1、…)."""
+    filled = [cell for cell in cells if not is_blank(cell)]
+    return bool(filled) and all(is_note_text(cell) for cell in filled)
 
 
 # --- Parsers --------------------------------------------------------------------------------------
@@ -170,7 +209,7 @@ def to_decimal(value) -> Decimal:
     if isinstance(value, float):
         return Decimal(_float_text(value))
     try:
-        return parse_decimal(value)
+        return parse_decimal(clean(value) if isinstance(value, str) else value)
     except (InvalidOperation, ValueError):
         raise CellError(_("“%(value)s” is not a number") % {"value": shown(value)}) from None
 
@@ -316,6 +355,7 @@ class SheetLayout:
     headers: dict[str, str]  # column key -> header as written
     ignored: list[tuple[str, str]] = field(default_factory=list)  # (header as written, letter)
     expected: dict[str, str] = field(default_factory=dict)  # column key -> the template's header
+    preamble: list[str] = field(default_factory=list)  # the texts above the header row (title, units row)
 
     def locate(self, key: str) -> tuple[str, str]:
         """(header, letter); a column the sheet lacks is named by the template's header, without a letter."""
@@ -363,11 +403,15 @@ class ReadResult:
     errors: list[RowError] = field(default_factory=list)
     sheets: list[SheetLayout] = field(default_factory=list)
     skipped_sheets: list[str] = field(default_factory=list)
+    hidden_sheets: list[str] = field(default_factory=list)  # hidden or very hidden: never read
+    note_rows: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) of notes and signatures
+    file_notices: list[str] = field(default_factory=list)  # e.g. the encoding of a .csv
     fatal: bool = False  # the file could not be read at all
 
     @property
     def notices(self) -> list[str]:
-        out = []
+        out = list(self.file_notices)
+        out.extend(sheet_notices(self.hidden_sheets, self.note_rows))
         unlabelled = _("(no header)")
         for sheet in self.sheets:
             if sheet.ignored:
@@ -384,12 +428,44 @@ class ReadResult:
         return out
 
 
+def sheet_notices(hidden: Sequence[str], note_rows: Sequence[tuple[str, int]]) -> list[str]:
+    """What every reader says it did not read: hidden sheets, and the notes and signature lines."""
+    out = []
+    if hidden:
+        out.append(_("Hidden sheets, not read: %(sheets)s") % {"sheets": join_list(hidden)})
+    by_sheet: dict[str, list[int]] = {}
+    for sheet, row in note_rows:
+        by_sheet.setdefault(sheet, []).append(row)
+    for sheet, rows in by_sheet.items():
+        out.append(
+            _("Sheet “%(sheet)s”: rows %(rows)s are notes or signatures, not read")
+            % {"sheet": sheet, "rows": join_list(rows)}
+        )
+    return out
+
+
 def file_error(reason: str) -> RowError:
     return RowError(reason=str(reason))
 
 
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), and encrypted workbooks
+XLSX, XLS, CSV = "xlsx", "xls", "csv"
+FORMAT_NAMES = ".xlsx, .xls, .csv"  # what every upload accepts (the file input's accept list too)
+
+
+def file_format(content: bytes, file_name: str = "") -> str | None:
+    """XLSX, XLS or CSV by the bytes (a .csv by its name: text has no signature); None for anything else."""
+    if content.startswith(OLE_SIGNATURE):
+        return XLS
+    if zipfile.is_zipfile(io.BytesIO(content)):
+        return XLSX
+    if file_name.lower().endswith(".csv"):
+        return CSV
+    return None
+
+
 def check_file(content: bytes, file_name: str = "") -> list[RowError]:
-    """Problems that make the whole file unreadable: too big, empty, not an .xlsx workbook."""
+    """Problems that make the whole file unreadable: too big, empty, not a workbook (.xlsx, .xls) or .csv."""
     limit = settings.JINGKAI_IMPORT_MAX_BYTES
     if len(content) > limit:
         return [
@@ -400,17 +476,16 @@ def check_file(content: bytes, file_name: str = "") -> list[RowError]:
         ]
     if not content:
         return [file_error(_("The file is empty"))]
-    if content.startswith(b"\xd0\xcf\x11\xe0"):
-        # The OLE container of Excel 97-2003 (.xls) and of password-protected workbooks.
+    kind = file_format(content, file_name)
+    if kind is None:
         return [
             file_error(
-                _(
-                    "This is an old .xls workbook or a password-protected one: open it in Excel, remove any password and save it as .xlsx"
-                )
+                _("“%(name)s” is not an Excel workbook (.xlsx or .xls) or a .csv file")
+                % {"name": file_name or "?"}
             )
         ]
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        return [file_error(_("“%(name)s” is not an Excel .xlsx workbook") % {"name": file_name or "?"})]
+    if kind != XLSX:
+        return []
     # A workbook is a zip: a small upload can unpack into gigabytes. Refuse before parsing anything.
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         unpacked = sum(member.file_size for member in archive.infolist())
@@ -431,33 +506,50 @@ def check_file(content: bytes, file_name: str = "") -> list[RowError]:
 class Sheet:
     name: str
     grid: list[list]  # the cells as Python values, rows from A1 (empty area kept)
-    visible: bool = True  # False for hidden and very hidden sheets (read today; see issue 10)
+    visible: bool = True  # False for hidden and very hidden sheets: no reader reads them
 
 
 @dataclass
 class OpenedWorkbook:
     sheets: list[Sheet] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # e.g. the encoding a .csv was read in
 
     @property
     def fatal(self) -> bool:
         return bool(self.errors)
 
+    @property
+    def visible(self) -> list[Sheet]:
+        return [sheet for sheet in self.sheets if sheet.visible]
+
+    @property
+    def hidden(self) -> list[str]:
+        return [sheet.name for sheet in self.sheets if not sheet.visible]
+
 
 def open_workbook(content: bytes, file_name: str = "") -> OpenedWorkbook:
-    """Every worksheet's cells, or the file-level errors that make the workbook unreadable.
+    """Every worksheet's cells (hidden ones marked), or the file-level errors that make the file unreadable.
 
     The one place where bytes become cells for every reader (core's row reader and the statistics reader):
-    the file checks, the per-sheet cell limit and the refusal of a damaged file are the same for all.
+    .xlsx and .xls through python-calamine, .csv decoded by decode_csv(); the file checks, the per-sheet
+    cell limit and the refusal of a damaged file are the same for all.
     """
     opened = OpenedWorkbook(errors=check_file(content, file_name))
     if opened.errors:
         return opened
+    kind = file_format(content, file_name)
+    if kind == CSV:
+        return _open_csv(content, file_name, opened)
     oversized = []
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
         for meta in workbook.sheets_metadata:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
+            if not visible:  # never read, only named in the preview
+                opened.sheets.append(Sheet(meta.name, [], False))
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
             # Checked before the cells become Python objects, which is where memory would run out.
@@ -465,15 +557,17 @@ def open_workbook(content: bytes, file_name: str = "") -> OpenedWorkbook:
             if (sheet.total_height + 1) * (sheet.total_width + 1) > settings.JINGKAI_IMPORT_MAX_CELLS:
                 oversized.append(meta.name)
                 continue
-            visible = meta.visible == python_calamine.SheetVisibleEnum.Visible
             opened.sheets.append(Sheet(meta.name, sheet.to_python(skip_empty_area=False), visible))
-    except Exception:  # calamine raises several unrelated types for a damaged or foreign zip
+    except Exception:  # calamine raises several unrelated types for a damaged or foreign file
         opened.sheets = []
-        opened.errors = [
-            file_error(
-                _("“%(name)s” could not be read as an Excel .xlsx workbook") % {"name": file_name or "?"}
+        if kind == XLS:
+            reason = _(
+                "“%(name)s” could not be read as an Excel workbook: it may be damaged or protected by a "
+                "password (remove the password and save it again)"
             )
-        ]
+        else:
+            reason = _("“%(name)s” could not be read as an Excel .xlsx workbook")
+        opened.errors = [file_error(reason % {"name": file_name or "?"})]
         return opened
     if oversized:
         opened.sheets = []
@@ -485,6 +579,67 @@ def open_workbook(content: bytes, file_name: str = "") -> OpenedWorkbook:
             )
             for name in oversized
         ]
+    return opened
+
+
+# The encodings a .csv may come in, tried in this order: UTF-8 (a BOM, as Excel writes "CSV UTF-8", is
+# dropped), then GB18030, the superset of GBK and GB2312 that Excel and WPS write for "CSV" on a Chinese
+# Windows. A file valid in neither is refused rather than read with replacement characters.
+CSV_ENCODINGS = ("utf-8", "gb18030")
+
+
+def decode_csv(content: bytes) -> tuple[str, str] | None:
+    """(text, encoding) or None when the bytes are neither UTF-8 nor GB18030."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+        try:
+            return content.decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError:
+            return None
+    for encoding in CSV_ENCODINGS:
+        try:
+            return content.decode(encoding), encoding.upper()
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _open_csv(content: bytes, file_name: str, opened: OpenedWorkbook) -> OpenedWorkbook:
+    import csv
+
+    decoded = decode_csv(content)
+    if decoded is None or "\x00" in decoded[0]:
+        opened.errors = [
+            file_error(
+                _("“%(name)s” is neither UTF-8 nor GB18030 (GBK) text: save it again as “CSV UTF-8”")
+                % {"name": file_name or "?"}
+            )
+        ]
+        return opened
+    text_content, encoding = decoded
+    sample = text_content[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [list(row) for row in csv.reader(io.StringIO(text_content, newline=""), dialect)]
+    width = max((len(row) for row in rows), default=0)
+    if len(rows) * max(width, 1) > settings.JINGKAI_IMPORT_MAX_CELLS:
+        name = file_name.rsplit("/", 1)[-1]
+        opened.errors = [
+            RowError(
+                sheet=name,
+                reason=_("The sheet has more than %(max)s cells; split it into smaller files")
+                % {"max": number_format(settings.JINGKAI_IMPORT_MAX_CELLS)},
+            )
+        ]
+        return opened
+    grid = [row + [""] * (width - len(row)) for row in rows]
+    name = (file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "CSV")[:31]
+    opened.sheets.append(Sheet(name, grid, True))
+    opened.notices.append(
+        _("“%(name)s” was read as %(encoding)s text") % {"name": file_name or "?", "encoding": encoding}
+    )
     return opened
 
 
@@ -502,11 +657,19 @@ def read_workbook(
         result.errors, result.fatal = opened.errors, True
         return result
 
-    for sheet in opened.sheets:
+    result.hidden_sheets = opened.hidden
+    result.file_notices = list(opened.notices)
+    for sheet in opened.visible:
         layout, sheet_errors = _find_header(sheet.name, sheet.grid, columns, min_header_matches)
         if layout is None:
             result.skipped_sheets.append(sheet.name)
             continue
+        layout.preamble = [
+            shown(cell)
+            for cells in sheet.grid[: layout.header_row - 1]
+            for cell in cells
+            if not is_blank(cell)
+        ]
         result.sheets.append(layout)
         result.errors.extend(sheet_errors)
         _read_rows(layout, sheet.grid, columns, result)
@@ -590,6 +753,9 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
     for index in range(layout.header_row, len(grid)):
         cells = grid[index]
         if all(is_blank(cell) for cell in cells):
+            continue
+        if is_note_row(cells):
+            result.note_rows.append((layout.name, index + 1))
             continue
         row = ParsedRow(layout, index + 1, {})
         for column in columns:

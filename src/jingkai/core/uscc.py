@@ -30,7 +30,7 @@ class USCCResult:
 
 
 def normalize(raw: str) -> str:
-    """Strip all white space, fold full-width characters to half-width (NFKC), upper-case.
+    """Strip white space and invisible format characters, fold full-width to half-width (NFKC), upper-case.
 
     NFKC runs again after the white space is gone: folding can turn a spacing mark into a space plus a
     combining mark (U+02D8 -> " \u0306"), and removing the space lets that mark compose with the
@@ -39,7 +39,8 @@ def normalize(raw: str) -> str:
     text = raw or ""
     for _attempt in range(4):  # upper() can also expose compositions; stop at the fixed point
         folded = unicodedata.normalize("NFKC", text)
-        result = "".join(ch for ch in folded if not ch.isspace()).upper()
+        # Format characters (zero-width space, BOM, soft hyphen: category Cf) are invisible in a cell.
+        result = "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
         if result == text:
             break
         text = result

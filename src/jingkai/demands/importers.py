@@ -10,6 +10,7 @@ Every row lands in the pool as 已提交, channel 批量导入 (or 热线 when t
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -25,6 +26,7 @@ from jingkai.core.importing import (
     ImportRejected,
     ImportReport,
     PlannedRow,
+    clean,
     fold,
     shown,
     text,
@@ -47,7 +49,14 @@ def _when(value):
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time(9))
     if isinstance(value, str):
-        cleaned = value.strip().replace("/", "-").replace("年", "-").replace("月", "-").replace("日", "")
+        cleaned = (
+            unicodedata.normalize("NFKC", clean(value))
+            .strip()
+            .replace("/", "-")
+            .replace("年", "-")
+            .replace("月", "-")
+            .replace("日", "")
+        )
         for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
             try:
                 return dt.datetime.strptime(cleaned, fmt)
@@ -112,7 +121,7 @@ class DemandImporter(importing.Importer):
                 categories[fold(f"{category.parent.name}/{category.name}")] = category
         refs = {r.values.get("source_ref") for r in read.rows} - {None, ""}
         known_refs = set(Demand.objects.filter(source_ref__in=refs).values_list("source_ref", flat=True))
-        seen_refs: dict[str, int] = {}
+        seen_refs: dict[str, tuple[str, int]] = {}
         for row in read.rows:
             values = row.values
             if row.failed:
@@ -148,11 +157,18 @@ class DemandImporter(importing.Importer):
                     report.errors.append(row.error("source_ref", _("This work order was already imported")))
                     continue
                 if ref in seen_refs:
+                    sheet, number = seen_refs[ref]
                     report.errors.append(
-                        row.error("source_ref", _("Same work order as row %(row)d") % {"row": seen_refs[ref]})
+                        row.error("source_ref", _("Same work order as row %(row)d") % {"row": number})
+                        if sheet == row.sheet
+                        else row.error(
+                            "source_ref",
+                            _("Same work order as sheet “%(sheet)s” row %(row)d")
+                            % {"sheet": sheet, "row": number},
+                        )
                     )
                     continue
-                seen_refs[ref] = row.number
+                seen_refs[ref] = (row.sheet, row.number)
             submitted = values["submitted_at"]
             if timezone.is_naive(submitted):
                 submitted = timezone.make_aware(submitted)

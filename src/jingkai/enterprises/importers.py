@@ -16,7 +16,11 @@ How rows are applied
   not have leaves the field alone. The export writes every field, blanks included, so export → import is
   "unchanged"; and the preview lists every field an update changes, before → after, so a blank that would
   wipe a value is seen before anything is written.
-- Amounts are typed in 万 of their currency and stored exactly in base units (× 10,000).
+- Amounts never assume a unit or a currency (issue 10 §4). Each money column states them in its header
+  (注册资本（万元）, 注册资本（万美元）, 注册资本（元） …), or takes what its header leaves out from the sheet's
+  units row (a cell above the header such as 单位：万元) and from its currency column (注册资本币种). An amount
+  is stored exactly in base units; it is never converted between currencies: a currency that contradicts the
+  header, or (without a currency column) the currency recorded for the enterprise, is a located error.
 - Groups, parks and buildings must already exist (an unknown group is an error: groups are created
   deliberately by zone staff, not by a typo in a spreadsheet); grids and communities by code or name.
 - Validation costs a constant number of queries per file (lookups are loaded in bulk up front), and a file
@@ -57,7 +61,7 @@ from jingkai.core.importing import (
     text,
 )
 from jingkai.core.models import ImportBatch
-from jingkai.core.money import Currency, to_wan
+from jingkai.core.money import SUFFIX, Currency, format_money, to_wan
 from jingkai.core.xlsx import WorkbookBuilder
 from jingkai.enterprises.choices import COUNTRY_NAMES, EnterpriseStatus, ListingMarket, Origin
 from jingkai.enterprises.models import Enterprise, EnterpriseGroup
@@ -186,12 +190,108 @@ def _country_cell(code: str):
     return COUNTRY_NAMES[code][0] if code in COUNTRY_NAMES else code or None
 
 
+# --- Money columns: the unit and currency every amount states or inherits (issue 10 §4) ---------------
+
+MONEY_FIELDS = {"registered_capital": "注册资本", "total_investment": "投资总额"}  # key -> header stem
+UNIT_SCALES = {"": 1, "万": 10_000, "亿": 100_000_000}
+# The currency words of a money header or a units row: 万元 is 万 of RMB, 万美元 万 of US dollars …
+MONEY_WORDS = {
+    "元": Currency.CNY,
+    "美元": Currency.USD,
+    "欧元": Currency.EUR,
+    "日元": Currency.JPY,
+    "港元": Currency.HKD,
+    "港币": Currency.HKD,
+}
+_MONEY_DIGITS, _MONEY_PLACES = 18, 2  # the model's MONEY field, in base units
+
+
+@dataclass(frozen=True)
+class MoneyUnit:
+    """What a header or a units row says about amounts: prefix None or currency None when it does not say."""
+
+    prefix: str | None  # "" (元, 美元 …), "万" or "亿"
+    currency: str | None  # ISO code
+
+    @property
+    def scale(self) -> int:
+        return UNIT_SCALES[self.prefix or ""]
+
+    def name(self, currency: str | None = None) -> str:
+        """万元, 万美元, 元 …; 万 alone when the currency is not known."""
+        currency = currency or self.currency
+        return f"{self.prefix or ''}{SUFFIX[currency] if currency else ''}"
+
+
+def _money_headers(stem: str) -> dict[str, MoneyUnit]:
+    """Every header a money column is recognised by (whole headers, compared after normalize_header)."""
+    headers = {stem: MoneyUnit(None, None)}
+    for prefix in ("万", "亿"):
+        headers[f"{stem}（{prefix}）"] = MoneyUnit(prefix, None)
+    for prefix in UNIT_SCALES:
+        for word, currency in MONEY_WORDS.items():
+            headers[f"{stem}（{prefix}{word}）"] = MoneyUnit(prefix, currency)
+    return headers
+
+
+MONEY_HEADERS = {key: _money_headers(stem) for key, stem in MONEY_FIELDS.items()}
+_MONEY_UNIT_OF = {
+    key: {importing.normalize_header(header): unit for header, unit in headers.items()}
+    for key, headers in MONEY_HEADERS.items()
+}
+# A units row: 单位：万元, 金额单位：万美元, （单位：元）; the unit must be a whole term (not 万元人民币, 元/平方米).
+_UNITS_ROW = re.compile(r"单位:?(万|亿)?(美元|欧元|日元|港元|港币|元)?(?![\w/])")
+
+
+def units_row(texts) -> tuple[MoneyUnit | None, list[str]]:
+    """The money unit the texts above the header row state, and every statement found.
+
+    (None, []) when they state none; (None, [several]) when they state different ones.
+    """
+    found: dict[MoneyUnit, str] = {}
+    for text_ in texts or ():
+        for match in _UNITS_ROW.finditer(fold(text_)):
+            prefix, word = match.groups()
+            if prefix or word:
+                unit = MoneyUnit(prefix or "", MONEY_WORDS[word] if word else None)
+                found.setdefault(unit, shown(text_))
+    if len(found) == 1:
+        return next(iter(found)), list(found.values())
+    return None, list(found.values())
+
+
+@dataclass(frozen=True)
+class MoneySpec:
+    """How one sheet's money column is read: its unit, the currency the sheet states, and where from."""
+
+    key: str
+    prefix: str
+    currency: str | None  # stated by the header or the units row; None: the row's 币种 or the recorded one
+    source: str  # what stated the currency, for messages (“the header …” or “the units row …”)
+    currency_column: bool  # the sheet has the matching 币种 column
+
+    @property
+    def unit(self) -> MoneyUnit:
+        return MoneyUnit(self.prefix, self.currency)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    cell: object  # the cell as typed (for the usual messages on decimals and size)
+
+
+def _raw_number(value):
+    """A money cell is checked as a number here and scaled in plan(), once its header's unit is known."""
+    importing.to_decimal(value)
+    return _Typed(value)
+
+
 def _money(key: str, header: str, aliases: tuple[str, ...], help_text) -> Column:
     return Column(
         key,
         header,
-        decimal(max_digits=18, decimal_places=2, scale=10_000),
-        aliases=aliases,
+        _raw_number,
+        aliases=tuple(h for h in MONEY_HEADERS[key] if h != header and h not in aliases) + aliases,
         kind="number",
         width=14,
         to_cell=to_wan,
@@ -505,9 +605,13 @@ class EnterpriseImporter(importing.Importer):
                 _("The name “%(value)s” appears more than once in this file (rows %(rows)s)"),
             )
         )
+        money: dict[int, dict[str, MoneySpec | None]] = {}
+        for layout in read.sheets:
+            money[id(layout)], errors = money_specs(layout)
+            report.errors.extend(errors)
         planned = []
         for row in read.rows:
-            plan, errors = _plan_row(row, lookups, user)
+            plan, errors = _plan_row(row, lookups, user, money[id(row.layout)])
             report.errors.extend(errors)
             if plan is not None:
                 planned.append(plan)
@@ -611,11 +715,233 @@ def _resolve(row: ParsedRow, values: dict, lookups: Lookups) -> tuple[set[str], 
     return failed, errors
 
 
-def _plan_row(row: ParsedRow, lookups: Lookups, user) -> tuple[PlannedRow | None, list[RowError]]:
+def _currency_word(currency: str) -> str:
+    return CURRENCY_WORDS.get(currency, currency)
+
+
+def _amount(amount, currency: str) -> str:
+    """An amount in base units as the preview shows it: 3635万美元 (to the cent, nothing rounded away)."""
+    return "" if amount is None else format_money(amount, currency, unit="万", places=6)
+
+
+def _currency_examples(stem: str) -> str:
+    return join_list(f"{stem}（{unit}）" for unit in ("万元", "万美元"))
+
+
+def money_specs(layout) -> tuple[dict[str, MoneySpec | None], list[RowError]]:
+    """How each money column of a sheet is read; a column whose unit is not stated is an error at its header.
+
+    The header says what it says (注册资本（万美元）: 万 and US dollars); what it leaves out comes from the
+    units row above the header (单位：万元). A column with no unit from either is refused (None), once.
+    """
+    row_unit, statements = units_row(getattr(layout, "preamble", []))
+    specs: dict[str, MoneySpec | None] = {}
+    errors = []
+    for key, stem in MONEY_FIELDS.items():
+        if key not in layout.positions:
+            continue
+        written, letter = layout.locate(key)
+        header = _MONEY_UNIT_OF[key].get(importing.normalize_header(written), MoneyUnit(None, None))
+        currency_header = COLUMN_BY_KEY[f"{key}_currency"].header
+        prefix, currency = header.prefix, header.currency
+        source = _("the header “%(header)s”") % {"header": written}
+        if (prefix is None or currency is None) and statements:
+            if row_unit is None:
+                specs[key] = None
+                errors.append(
+                    RowError(
+                        layout.name,
+                        layout.header_row,
+                        written,
+                        letter,
+                        _(
+                            "The rows above the header state more than one unit (%(units)s), so the unit of "
+                            "“%(header)s” is not clear: write it in the header, such as %(examples)s"
+                        )
+                        % {
+                            "units": join_list(statements),
+                            "header": written,
+                            "examples": _currency_examples(stem),
+                        },
+                    )
+                )
+                continue
+            if prefix is None:
+                prefix = row_unit.prefix
+            if currency is None and row_unit.currency is not None:
+                currency = row_unit.currency
+                source = _("the units row “%(text)s”") % {"text": statements[0]}
+        if prefix is None:
+            specs[key] = None
+            errors.append(
+                RowError(
+                    layout.name,
+                    layout.header_row,
+                    written,
+                    letter,
+                    _(
+                        "The header “%(header)s” does not state the unit of the amounts: write it as "
+                        "%(examples)s, or as %(plain)s next to a “%(currency_column)s” column, or put a units "
+                        "row such as “%(units_row)s” above the header row"
+                    )
+                    % {
+                        "header": written,
+                        "examples": _currency_examples(stem),
+                        "plain": f"{stem}（万）",
+                        "currency_column": currency_header,
+                        "units_row": "单位：万元",
+                    },
+                )
+            )
+            continue
+        specs[key] = MoneySpec(key, prefix, currency, source, f"{key}_currency" in layout.positions)
+    return specs, errors
+
+
+def _money_values(
+    row: ParsedRow, values: dict, instance: Enterprise | None, specs: dict[str, MoneySpec | None]
+) -> tuple[set[str], list[RowError], list[tuple[str, RowError]]]:
+    """Scale each amount by its unit and settle its currency; never convert between currencies.
+
+    Returns the keys that failed, the errors, and errors to report only if the cell has no other error
+    (the currency of a new enterprise's amount that nothing states: a cell that is also negative says so first).
+    """
+    failed, errors, deferred = set(), [], []
+    for key, spec in specs.items():
+        if key not in values or key in row.failed:
+            continue
+        if spec is None:  # the unit is not stated: one error at the header says so
+            failed.add(key)
+            continue
+        currency_key = f"{key}_currency"
+        stem, currency_header = MONEY_FIELDS[key], COLUMN_BY_KEY[currency_key].header
+        typed = values[key]
+        amount = None
+        if typed is not None:
+            parse = decimal(max_digits=_MONEY_DIGITS, decimal_places=_MONEY_PLACES, scale=spec.unit.scale)
+            try:
+                amount = parse(typed.cell)
+            except CellError as exc:
+                failed.add(key)
+                errors.append(row.error(key, str(exc)))
+                continue
+        values[key] = amount
+        if amount is None:
+            continue  # a blank amount empties the field; its currency is whatever the row or record says
+        recorded = getattr(instance, currency_key) if instance is not None else None
+        if spec.currency_column:
+            given = values.get(currency_key)
+            if spec.currency is not None and currency_key not in row.failed and given != spec.currency:
+                failed.add(key)
+                errors.append(
+                    row.error(
+                        currency_key,
+                        _(
+                            "“%(column)s” is %(given)s but %(source)s states %(stated)s: make them agree "
+                            "(amounts are never converted between currencies)"
+                        )
+                        % {
+                            "column": row.layout.locate(currency_key)[0],
+                            "given": _currency_word(given),
+                            "source": spec.source,
+                            "stated": _currency_word(spec.currency),
+                        },
+                    )
+                )
+            continue  # the row's own currency: a change of currency is allowed, and the preview shows it
+        if spec.currency is None:
+            if instance is None:
+                deferred.append(
+                    (
+                        key,
+                        row.error(
+                            key,
+                            _(
+                                "The currency of %(column)s is not stated: add a “%(currency_column)s” column, "
+                                "or write the header as %(examples)s"
+                            )
+                            % {
+                                "column": stem,
+                                "currency_column": currency_header,
+                                "examples": _currency_examples(stem),
+                            },
+                        ),
+                    )
+                )
+            continue  # 万 of the currency recorded for the enterprise
+        if instance is None or getattr(instance, key) is None:
+            # A new enterprise, or no amount recorded yet: nothing recorded would be read in another currency.
+            values[currency_key] = spec.currency
+        elif recorded != spec.currency:
+            failed.add(key)
+            errors.append(
+                row.error(
+                    key,
+                    _(
+                        "%(column)s is given in %(unit)s (%(currency)s) but this enterprise's %(field)s is "
+                        "recorded in %(recorded_currency)s (%(recorded)s); write it in %(suggested)s, or add a "
+                        "“%(currency_column)s” column to change the currency"
+                    )
+                    % {
+                        "column": stem,
+                        "unit": spec.unit.name(),
+                        "currency": _currency_word(spec.currency),
+                        "field": Enterprise._meta.get_field(key).verbose_name,
+                        "recorded_currency": _currency_word(recorded),
+                        "recorded": _amount(getattr(instance, key), recorded),
+                        "suggested": spec.unit.name(recorded),
+                        "currency_column": currency_header,
+                    },
+                )
+            )
+    return failed, errors, deferred
+
+
+def _change(row: ParsedRow, key: str, before, after) -> dict:
+    return {
+        "column": row.layout.headers.get(key, COLUMN_BY_KEY[key].header),
+        "before": before,
+        "after": after,
+    }
+
+
+def _changes(row: ParsedRow, instance: Enterprise, data: dict, changes: dict) -> list[dict]:
+    """Before → after of every changed field; an amount with its unit and currency (3635万美元 → 25000万元)."""
+    keys = set(changes)
+    for key in MONEY_FIELDS:
+        currency_key = f"{key}_currency"
+        if currency_key in changes and key in data and data[key] is not None:
+            keys.add(key)  # the same figure in another currency is a change of the amount too
+    out = []
+    for key in (column.key for column in COLUMNS if column.key in keys):
+        if key in MONEY_FIELDS:
+            currency_key = f"{key}_currency"
+            before = _amount(getattr(instance, key), getattr(instance, currency_key))
+            after = _amount(data[key], data.get(currency_key, getattr(instance, currency_key)))
+            out.append(_change(row, key, before, after))
+            continue
+        column = COLUMN_BY_KEY[key]
+        out.append(
+            _change(
+                row,
+                key,
+                importing.display(column.cell(getattr(instance, key))),
+                importing.display(column.cell(data[key])),
+            )
+        )
+    return out
+
+
+def _plan_row(
+    row: ParsedRow, lookups: Lookups, user, money: dict[str, MoneySpec | None] | None = None
+) -> tuple[PlannedRow | None, list[RowError]]:
     values = dict(row.values)
     code = uscc_rules.normalize(values["uscc"]) if values.get("uscc") else ""
     instance = lookups.by_uscc.get(code) if code else None
     failed, errors = _resolve(row, values, lookups)
+    money_failed, money_errors, deferred = _money_values(row, values, instance, money or {})
+    failed |= money_failed
+    errors.extend(money_errors)
     failed |= row.failed | _missing_required(row)  # a missing required column is reported once, at the header
 
     name = values.get("name")
@@ -637,7 +963,10 @@ def _plan_row(row: ParsedRow, lookups: Lookups, user) -> tuple[PlannedRow | None
         data = clean_enterprise_data(data, user, instance=instance)
     except ValidationError as exc:
         # A cell that did not parse already has its own error; a cross-field rule on it would only repeat it.
-        errors.extend(e for key, e in row.keyed_errors_from(exc) if key not in failed)
+        keyed = [(key, e) for key, e in row.keyed_errors_from(exc) if key not in failed]
+        errors.extend(e for _key, e in keyed)
+        deferred = [(key, e) for key, e in deferred if key not in {k for k, _e in keyed}]
+    errors.extend(e for _key, e in deferred)
     if errors or failed:
         return None, errors
 
@@ -657,14 +986,7 @@ def _plan_row(row: ParsedRow, lookups: Lookups, user) -> tuple[PlannedRow | None
         plan.instance = instance
         changes = changed_fields(instance, data)
         plan.action = UPDATE if changes else UNCHANGED
-        plan.changes = [
-            {
-                "column": row.layout.headers.get(key, COLUMN_BY_KEY[key].header),
-                "before": importing.display(COLUMN_BY_KEY[key].cell(getattr(instance, key))),
-                "after": importing.display(COLUMN_BY_KEY[key].cell(value)),
-            }
-            for key, value in changes.items()
-        ]
+        plan.changes = _changes(row, instance, data, changes)
     return plan, []
 
 
@@ -702,8 +1024,26 @@ def instructions() -> list[str]:
             "unchanged. An exported directory imports back without any change."
         ),
         _(
-            "Amounts are in ten-thousands of their currency. Numbers may have thousands separators or full-width "
-            "digits. Dates may be Excel dates or text such as %(formats)s."
+            "Every amount states its unit and currency: in its header (%(headers)s), or in a units row above the "
+            "header such as “%(units_row)s”. %(plain)s is in ten-thousands of the currency in the “%(currency)s” "
+            "column. A header without a unit, and no units row, is an error."
+        )
+        % {
+            "headers": join_list(
+                ("注册资本（万元）", "注册资本（万美元）", "注册资本（元）", "注册资本（亿元）")
+            ),
+            "units_row": "单位：万元",
+            "plain": "注册资本（万）",
+            "currency": "注册资本币种",
+        },
+        _(
+            "Amounts are never converted between currencies. A currency column that contradicts the header is an "
+            "error; without a currency column, an amount whose currency differs from the one recorded for the "
+            "enterprise is an error (write it in the recorded currency, or add the currency column to change it)."
+        ),
+        _(
+            "Numbers may have thousands separators or full-width digits. Dates may be Excel dates or text such "
+            "as %(formats)s."
         )
         % {"formats": join_list(importing.DATE_TEXT_EXAMPLES)},
         _(

@@ -83,6 +83,10 @@ def _enterprise_year(rng: random.Random, ent, year: int, output_year: int, above
         # 吨标准煤 in hundredths: 0.01–0.06 t per 万元 of output.
         "energy": int(output_year / 1_000_000 * rng.uniform(0.01, 0.06) * 100),
     }
+    # 工业销售产值 (产销率 about 97–99%) and 新产品产值, drawn apart so that the figures above stay as they were.
+    extra = random.Random(f"stats-sales-{ent['id']}-{year}")
+    totals["sales"] = int(output_year * extra.uniform(0.965, 0.995))
+    totals["new_product"] = int(output_year * extra.uniform(0.08, 0.35))
     split = {code: _allocate(total, weights) for code, total in totals.items()}
     staff = ent["employees"] or max(8, int(output_year / 100 / rng.uniform(6e5, 1.8e6)))
     rows, cum, heads = [], dict.fromkeys(totals, 0), []
@@ -171,7 +175,7 @@ def scale_frame(enterprises: pl.DataFrame, seed: int) -> pl.DataFrame:
     output = (level * seasonal * (0.85 + 0.3 * _uniform(key, seed))).round(2)
     frame = frame.with_columns(output.alias("output_month"))
     ratios = {"revenue": (0.94, 0.09), "profit": (-0.02, 0.14), "tax": (0.02, 0.03), "rd": (0.015, 0.03),
-              "export": (0.0, 0.3)}  # fmt: skip
+              "export": (0.0, 0.3), "sales": (0.965, 0.03), "new_product": (0.08, 0.27)}  # fmt: skip
     exprs = []
     for index, (code, (low, span)) in enumerate(ratios.items()):
         exprs.append(

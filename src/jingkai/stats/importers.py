@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,10 +25,10 @@ from jingkai.core.importing import CREATE, UNCHANGED, UPDATE, ImportReport, RowE
 from jingkai.core.models import ImportBatch
 from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.stats.forms import StatsImportForm
-from jingkai.stats.measures import MEASURE_LIST
+from jingkai.stats.measures import MEASURE_LIST, measure
 from jingkai.stats.models import MonthlyReport, StatsTemplate
 from jingkai.stats.permissions import can_import
-from jingkai.stats.reader import Delivery, read_delivery
+from jingkai.stats.reader import GROWTH, LAST, UNIT_SCALES, Delivery, read_delivery
 from jingkai.stats.services import (
     WRITE_COLUMNS,
     derive,
@@ -72,6 +73,9 @@ class StatsReport(ImportReport):
         summary["period"] = self.period.isoformat() if self.period else None
         summary["unit"] = self.unit_label
         summary["unmapped"] = list(self.delivery.unmapped) if self.delivery else []
+        summary["sheets"] = self.delivery.sheet_periods if self.delivery else []
+        summary["hidden_sheets"] = list(self.delivery.hidden_sheets) if self.delivery else []
+        summary["replaces_period"] = self.replaced > 0
         summary["options"] = self.options
         return summary
 
@@ -181,8 +185,9 @@ class StatsImporter(importing.Importer):
         period = delivery.period
         _check_totals(report, delivery)
         _notice_not_above(report, frame, period)
+        _check_last_year(report, delivery, period)
         previous = previous_cumulative(period) if period.month > 1 else None
-        tolerance = float(delivery.unit_scale or 1)
+        tolerance = float(max((layout.unit_scale for layout in delivery.layouts), default=1) or 1)
         derived = derive(frame.drop("registered_name"), previous, period.month, tolerance=tolerance)
         existing = set(MonthlyReport.objects.filter(period=period).values_list("enterprise_id", flat=True))
         derived = derived.with_columns(
@@ -201,6 +206,18 @@ class StatsImporter(importing.Importer):
                     "could not be derived; they are imported and flagged"
                 )
                 % {"count": number_format(report.flagged)}
+            )
+        if report.replaced:
+            report.notices.append(
+                _(
+                    "%(period)s has been imported before: confirming replaces the figures of %(count)s "
+                    "enterprises (revision %(revision)s of the period; the replaced figures are kept as history)"
+                )
+                % {
+                    "period": period_label(period),
+                    "count": number_format(report.replaced),
+                    "revision": number_format(_next_revision(period)),
+                }
             )
         absent = len(existing - set(derived["enterprise_id"].to_list()))
         if absent:
@@ -241,8 +258,12 @@ class StatsImporter(importing.Importer):
                 "千元 or 元."
             ),
             _(
-                "The header may take two rows: a measure over 本月 / 累计 / 同比. Year-on-year columns are not read; "
-                "growth is computed."
+                "The header may take two rows: a measure over 本月 / 1-N月 / 上年同期 / 增长%. Headers are matched as "
+                "whole terms (工业销售产值 is not 工业总产值); last year's figures and growth are checked, not stored."
+            ),
+            _(
+                "Every visible sheet is read and states its period; sheets of different periods are refused. Hidden "
+                "sheets, notes and signature lines are not read, and the preview lists them. .xlsx and .xls both work."
             ),
             _(
                 "One row per enterprise, identified by its unified social credit code (any case or spacing). 合计, "
@@ -252,7 +273,10 @@ class StatsImporter(importing.Importer):
                 "When only the month or only the cumulative figure is given, the other is derived from the previous "
                 "month; figures that do not add up are flagged."
             ),
-            _("Importing a period again replaces its figures; the replaced figures are kept as history."),
+            _(
+                "Importing a period again, even the same file, replaces its figures once you confirm; the preview "
+                "says so first, and the replaced figures are kept as history."
+            ),
         ]
 
     def headers(self) -> list[str]:
@@ -289,20 +313,24 @@ def record_upload(file_name: str, content: bytes, user, *, template: str = "", p
     )
 
 
+def _next_revision(period: dt.date) -> int:
+    """The revision a new import of the period would be: one more than the highest stored."""
+    highest = MonthlyReport.objects.filter(period=period).aggregate(top=Max("revision"))["top"]
+    return (highest or 0) + 1
+
+
 def _check_totals(report: StatsReport, delivery: Delivery) -> None:
-    """A 合计 row that does not match its sheet's rows is worth a look (a notice, not an error)."""
-    scale = delivery.unit_scale or 1
+    """A 合计 row that does not match its sheet's rows is worth a look (a notice, not an error).
+
+    The totals were scaled to base units with their sheet's rows (reader._read_sheet)."""
+    layouts = {layout.sheet: layout for layout in delivery.layouts}
     for sheet, row_number, values in delivery.totals:
         rows = delivery.frame.filter(pl.col("sheet") == sheet)
-        for key, value in values.items():
-            try:
-                stated = float(str(value).replace(",", "")) if value not in (None, "") else None
-            except ValueError:
-                continue
+        for key, stated in values.items():
             if stated is None or key not in rows.columns:
                 continue
+            scale = layouts[sheet].scale_of(key)
             money = not key.startswith(("energy", "employees"))
-            stated = stated * scale if money else stated
             actual = float(rows[key].sum() or 0)
             if abs(actual - stated) > max(scale if money else 1, abs(stated) * 5e-4):
                 report.notices.append(
@@ -325,3 +353,98 @@ def _notice_not_above(report: StatsReport, frame: pl.DataFrame, period: dt.date)
             _("%(count)s enterprises are not 规上 in %(year)d in the registry: %(names)s")
             % {"count": number_format(outside.height), "year": period.year, "names": names}
         )
+
+
+MAX_CHECK_NOTICES = 10  # differences listed one by one; the rest are counted
+
+
+def _check_last_year(report: StatsReport, delivery: Delivery, period: dt.date) -> None:
+    """上年同期 and 增长% columns are read and compared, never stored: last year's figure against the one
+    stored for the same period a year earlier, the stated growth against the growth the figures give. A
+    difference is a notice with both numbers."""
+    checks = delivery.checks
+    if checks is None or checks.is_empty():
+        return
+    last_period = period.replace(year=period.year - 1)
+    codes = [code for code in checks["uscc"].to_list() if code]
+    stored: dict[str, dict] = {
+        row["enterprise__uscc"]: row
+        for row in MonthlyReport.objects.filter(period=last_period, enterprise__uscc__in=codes).values(
+            "enterprise__uscc", *[f for m in MEASURE_LIST for f in m.fields]
+        )
+    }
+    layouts = {layout.sheet: layout for layout in delivery.layouts}
+    lines: list[str] = []
+    compared = 0
+    for record in checks.iter_rows(named=True):
+        layout = layouts[record["sheet"]]
+        where = _("Sheet “%(sheet)s” row %(row)d (%(name)s)") % {
+            "sheet": record["sheet"],
+            "row": record["row"],
+            "name": record["name"] or record["uscc"] or "",
+        }
+        before = stored.get(record["uscc"] or "")
+        for key in layout.checks:
+            kind, value_field = key.split(":", 1)
+            stated = record.get(key)
+            if stated is None:
+                continue
+            unit = _measure_unit(value_field)
+            if kind == LAST:
+                if before is None or before.get(value_field) is None:
+                    continue
+                compared += 1
+                known = float(before[value_field])
+                if abs(known - stated) > max(layout.scale_of(value_field) / 2, 0.005):
+                    lines.append(
+                        _("%(where)s: %(header)s is %(stated)s in the file, but %(known)s is stored for %(period)s")
+                        % {"where": where, "header": layout.headers[key],
+                           "stated": _amount(stated, unit, layout, value_field),
+                           "known": _amount(known, unit, layout, value_field),
+                           "period": period_label(last_period)}
+                    )  # fmt: skip
+            elif kind == GROWTH:
+                this_year = record.get(value_field)
+                last_key = f"{LAST}:{value_field}"
+                last = record.get(last_key)
+                if last is None and before is not None and before.get(value_field) is not None:
+                    last = float(before[value_field])
+                if this_year is None or not last:
+                    continue
+                compared += 1
+                computed = (this_year - last) / abs(last) * 100
+                if abs(computed - stated) > 0.15:
+                    lines.append(
+                        _("%(where)s: %(header)s is %(stated)s%% in the file, but the figures give %(computed)s%%")
+                        % {"where": where, "header": layout.headers[key],
+                           "stated": number_format(stated, 1), "computed": number_format(computed, 1)}
+                    )  # fmt: skip
+    if lines:
+        shown_lines = lines[:MAX_CHECK_NOTICES]
+        report.notices.extend(shown_lines)
+        if len(lines) > MAX_CHECK_NOTICES:
+            report.notices.append(
+                _("… and %(count)s more differences in last year's figures or growth")
+                % {"count": number_format(len(lines) - MAX_CHECK_NOTICES)}
+            )
+    elif not compared:
+        report.notices.append(
+            _(
+                "Last year's figures and growth columns are read but not stored; nothing is stored for %(period)s "
+                "to check them against"
+            )
+            % {"period": period_label(last_period)}
+        )
+
+
+def _measure_unit(value_field: str):
+    return measure(value_field.rsplit("_", 1)[0])
+
+
+def _amount(value: float, unit, layout, value_field: str) -> str:
+    """A figure in the sheet's own unit, as the file writes it (万元 …)."""
+    if unit.is_money:
+        scale = layout.scale_of(value_field)
+        label = next((k for k, v in UNIT_SCALES.items() if v == scale), "元")
+        return f"{number_format(value / scale, 2)}{label}"
+    return number_format(value, 2)

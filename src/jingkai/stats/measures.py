@@ -50,6 +50,8 @@ MEASURE_LIST: tuple[Measure, ...] = (
     Measure("export", _("export delivery value"), MONEY),  # 出口交货值
     Measure("energy", _("total energy consumption"), ENERGY),  # 综合能耗 (吨标准煤)
     Measure("employees", _("employees"), HEADCOUNT),  # 从业人员
+    Measure("sales", _("industrial sales output"), MONEY),  # 工业销售产值
+    Measure("new_product", _("new product output"), MONEY),  # 新产品产值
 )
 
 # Ordered list of measure codes (the contract): "output", "revenue", … "employees".

@@ -44,6 +44,10 @@ class MonthlyReport(models.Model):
     energy_cum = models.DecimalField(_("total energy consumption (cumulative)"), **VALUE)
     employees_month = models.IntegerField(_("employees (this month)"), null=True, blank=True)
     employees_cum = models.IntegerField(_("employees (average, cumulative)"), null=True, blank=True)
+    sales_month = models.DecimalField(_("industrial sales output (this month)"), **VALUE)
+    sales_cum = models.DecimalField(_("industrial sales output (cumulative)"), **VALUE)
+    new_product_month = models.DecimalField(_("new product output (this month)"), **VALUE)
+    new_product_cum = models.DecimalField(_("new product output (cumulative)"), **VALUE)
     derived = models.JSONField(default=list, blank=True)  # field names derived rather than delivered
     issues = models.JSONField(
         default=list, blank=True

@@ -102,10 +102,21 @@ def test_a_file_with_errors_is_shown_and_refused(admin_client, zone):
 
 
 def test_what_is_not_a_workbook_is_refused_at_upload(admin_client):
-    response = upload(admin_client, b"uscc,name\n1,2\n", "名单.csv")
+    response = upload(admin_client, b"%PDF-1.4 not a table", "名单.pdf")
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert not ImportBatch.objects.exists()
+
+
+def test_a_csv_is_accepted_at_upload_and_read(admin_client):
+    content = "统一社会信用代码,企业名称\n91330482MA2C00014X,某某公司\n".encode("gb18030")
+    response = upload(admin_client, content, "名单.csv")
+    assert response.status_code == 302
+    preview = admin_client.get(response["Location"])
+    assert preview.status_code == 200
+    batch = ImportBatch.objects.get()
+    assert any("GB18030" in notice for notice in batch.summary["notices"])
+    assert "GB18030" in preview.content.decode()
 
 
 def test_a_file_too_big_is_refused_at_upload(admin_client, settings):
@@ -175,7 +186,7 @@ def test_every_importer_refuses_a_file_too_big_or_not_a_workbook_before_storing_
     assert "MB" in " ".join(response.context["form"].errors["file"])
     settings.JINGKAI_IMPORT_MAX_BYTES = len(content) * 10
     response = admin_client.post(
-        reverse(url_name), {"file": SimpleUploadedFile("a.csv", b"a,b\n1,2\n", XLSX)}
+        reverse(url_name), {"file": SimpleUploadedFile("a.txt", b"a,b\n1,2\n", XLSX)}
     )
     assert response.context["form"].errors["file"]
     assert not ImportBatch.objects.exists()

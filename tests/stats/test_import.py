@@ -267,3 +267,66 @@ def test_the_template_is_read_as_it_was_at_upload(zone, admin):
     assert MonthlyReport.objects.get(enterprise=zone.above1).output_cum == Decimal("50000")
     with pytest.raises(ValidationError):
         importers.record_upload("月报.xlsx", content, admin, template="没有这个模板")
+
+
+def test_last_years_figures_and_growth_are_checked_against_the_stored_year(zone, admin):
+    """上年同期 and 增长% are read, compared and never stored: a difference is a notice with both numbers."""
+    MonthlyReport.objects.create(
+        enterprise=zone.above1, period=dt.date(2022, 6, 1), output_cum=Decimal("50000000")
+    )  # 5000万元
+    rows = [{
+        "uscc": zone.above1.uscc, "name": "甲",
+        (OUT, "本月"): 1000, (OUT, "1-6月"): 6000, (OUT, "上年同期"): 5200, (OUT, "增长%"): 15.0,
+    }]  # fmt: skip
+    content = messy_workbook(rows, measures=(OUT,), subs=("本月", "1-6月", "上年同期", "增长%"))
+    report = StatsImporter().validate(content, admin)
+    assert report.ok, report.errors
+    where = gettext("Sheet “%(sheet)s” row %(row)d (%(name)s)") % {
+        "sheet": "规上工业",
+        "row": 5,
+        "name": "甲",
+    }
+    stored = gettext(
+        "%(where)s: %(header)s is %(stated)s in the file, but %(known)s is stored for %(period)s"
+    )
+    assert stored % {
+        "where": where, "header": f"{OUT} / 上年同期", "stated": "5200万元", "known": "5000万元",
+        "period": "2022年1-6月",
+    } in report.notices  # fmt: skip
+    growth = gettext("%(where)s: %(header)s is %(stated)s%% in the file, but the figures give %(computed)s%%")
+    # (6000 - 5200) / 5200 = 15.4%: the stated 15.0 is more than 0.15 points off.
+    assert growth % {"where": where, "header": f"{OUT} / 增长%", "stated": "15.0", "computed": "15.4"} in (
+        report.notices
+    )
+    assert set(report.frame.columns) == set(importers.WRITE_COLUMNS)  # nothing of last year is written
+
+
+def test_growth_that_agrees_is_not_a_notice(zone, admin):
+    rows = [{"uscc": zone.above1.uscc, "name": "甲", (OUT, "1-6月"): 6000, (OUT, "上年同期"): 5000,
+             (OUT, "增长%"): 20.0}]  # fmt: skip
+    content = messy_workbook(rows, measures=(OUT,), subs=("1-6月", "上年同期", "增长%"))
+    report = StatsImporter().validate(content, admin)
+    assert report.ok
+    growth = gettext("%(where)s: %(header)s is %(stated)s%% in the file, but the figures give %(computed)s%%")
+    middle = growth.split("%(stated)s")[1].split("%(computed)s")[0].replace("%%", "%")
+    assert not any(middle in notice for notice in report.notices)
+
+
+def test_a_units_row_that_contradicts_the_template_is_refused(zone, admin):
+    content = messy_workbook(
+        [{"uscc": zone.above1.uscc, "name": "a", (OUT, M): 1, (OUT, C): 1}], unit="单位：千元"
+    )
+    template = StatsTemplate.objects.create(name="万元模板", mapping={}, unit_scale=10_000)
+    report = StatsImporter().validate(content, admin, options=importers.options(template))
+    assert [(e.row, e.letter) for e in report.errors] == [(2, "A")]
+    assert report.errors[0].reason == gettext(
+        "The units row says %(stated)s, but the template chosen at upload reads amounts as %(chosen)s"
+    ) % {"stated": "千元", "chosen": "万元"}
+
+
+def test_the_preview_names_each_sheets_period_and_the_hidden_sheets(zone, admin):
+    content = messy_workbook([{"uscc": zone.above1.uscc, "name": "a", (OUT, M): 1, (OUT, C): 1}])
+    report = StatsImporter().validate(content, admin)
+    summary = report.to_summary()
+    assert summary["sheets"] == [{"sheet": "规上工业", "period": "2023-06-01", "from": "", "unit": "万元"}]
+    assert summary["hidden_sheets"] == [] and summary["replaces_period"] is False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import polars as pl
 from django.core.exceptions import ValidationError
@@ -335,8 +336,8 @@ def _check_totals(report: StatsReport, delivery: Delivery) -> None:
             if abs(actual - stated) > max(scale if money else 1, abs(stated) * 5e-4):
                 report.notices.append(
                     _("Sheet “%(sheet)s” row %(row)d (合计): %(column)s is %(stated)s but the rows add up to %(actual)s")
-                    % {"sheet": sheet, "row": row_number, "column": key, "stated": number_format(stated, 2),
-                       "actual": number_format(actual, 2)}
+                    % {"sheet": sheet, "row": row_number, "column": key, "stated": number_format(round(stated, 2), 2),
+                       "actual": number_format(round(actual, 2), 2)}
                 )  # fmt: skip
 
 
@@ -417,7 +418,8 @@ def _check_last_year(report: StatsReport, delivery: Delivery, period: dt.date) -
                     lines.append(
                         _("%(where)s: %(header)s is %(stated)s%% in the file, but the figures give %(computed)s%%")
                         % {"where": where, "header": layout.headers[key],
-                           "stated": number_format(stated, 1), "computed": number_format(computed, 1)}
+                           "stated": number_format(round(stated, 1), 1),
+                           "computed": number_format(round(computed, 1), 1)}
                     )  # fmt: skip
     if lines:
         shown_lines = lines[:MAX_CHECK_NOTICES]
@@ -446,5 +448,11 @@ def _amount(value: float, unit, layout, value_field: str) -> str:
     if unit.is_money:
         scale = layout.scale_of(value_field)
         label = next((k for k, v in UNIT_SCALES.items() if v == scale), "元")
-        return f"{number_format(value / scale, 2)}{label}"
-    return number_format(value, 2)
+        return f"{_plain(value / scale)}{label}"
+    return _plain(value)
+
+
+def _plain(value: float) -> str:
+    """A figure as officials write it: no thousands separators, no trailing zeros (25000, 1234.5)."""
+    text = f"{Decimal(str(round(value, 6))):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -681,7 +681,8 @@ def _check_months(delivery: Delivery) -> None:
 
 
 def _month_label(period: dt.date) -> str:
-    return f"{period.year}年{period.month}月"
+    """2023年1-6月 (January: 2023年1月), as the statistics office names a delivery."""
+    return f"{period.year}年1-{period.month}月" if period.month > 1 else f"{period.year}年1月"
 
 
 def _sheet_line(layout: Layout) -> str:
@@ -706,12 +707,19 @@ def _sheet_line(layout: Layout) -> str:
         for key, position in sorted(layout.positions.items(), key=lambda item: item[1])
         if key in VALUE_FIELDS
     )
-    return _("Sheet “%(sheet)s”: period %(period)s, amounts in %(unit)s; columns read: %(columns)s") % {
+    line = _("Sheet “%(sheet)s”: period %(period)s, amounts in %(unit)s; columns read: %(columns)s") % {
         "sheet": layout.sheet,
         "period": period,
         "unit": layout.unit_label,
         "columns": read,
     }
+    if layout.checks:
+        checked = join_list(
+            f"{layout.headers[key]} ({column_letter(position)})"
+            for key, position in sorted(layout.checks.items(), key=lambda item: item[1])
+        )
+        line += _("; checked against the figures, not stored: %(columns)s") % {"columns": checked}
+    return line
 
 
 def _numbers(cells: list, count: int, key: str) -> tuple[pl.Series, pl.Series]:

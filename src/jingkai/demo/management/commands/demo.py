@@ -142,7 +142,7 @@ class Command(JingkaiCommand):
             return
         connections.close_all()
         if "serve" in get_commands():
-            call_command("serve", port=port)
+            serve_in_a_fresh_process(port)
         else:  # the gunicorn command ships with the ops tooling; Django's server is the fallback
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
@@ -235,3 +235,18 @@ class Command(JingkaiCommand):
             rule,
         ]
         self.stdout.write("\n".join(lines))
+
+
+def serve_in_a_fresh_process(port: int) -> None:
+    """Replace this process by `jingkai serve` (same environment, so the same database).
+
+    Loading the demo runs Polars, which starts its thread pool; gunicorn forks its workers from this process,
+    and a forked child inherits the pool's locks but not its threads, so the first parallel Polars call in a
+    worker (a statistics import's preview) waited forever. A fresh interpreter forks workers with no pool.
+    """
+    import os
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "jingkai", "serve", "--port", str(port)])

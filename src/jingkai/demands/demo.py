@@ -121,6 +121,7 @@ def load(seed: int, stdout=None) -> dict:
     ensure_defaults()
     rng = random.Random(f"demands-{seed}")
     today = timezone.localdate()
+    loaded_at = timezone.now()
     start = today - dt.timedelta(days=365)
     days = _Days(start - dt.timedelta(days=10), today + dt.timedelta(days=30))
     pol = policy()
@@ -175,12 +176,23 @@ def load(seed: int, stdout=None) -> dict:
             contact_name=enterprise.short_name or "", source_ref=f"DEMO{i:05d}" if channel == Channel.IMPORT else "",
         )  # fmt: skip
         events: list[tuple] = [("submit", "", S.SUBMITTED, filer, submitted, "", None, None)]
+        # Each step's time is drawn on its day, then kept after the step before: two steps on the same day
+        # (accepted an hour after filing) never run backwards.
+        clock = [submitted]
+
+        def after(when: dt.datetime, _clock=clock) -> dt.datetime:
+            when = max(when, _clock[0] + dt.timedelta(minutes=1))
+            if when > loaded_at:  # a step of today never lies ahead of the moment the demo is loaded
+                when = max(_clock[0], loaded_at)
+            _clock[0] = when
+            return when
+
         state, entered, due = S.SUBMITTED, submitted_day, days.add(submitted_day, lim["accept_days"])
         late = rng.random() < 0.12  # this demand's department misses a deadline
 
         def go(action, to, day, actor=None, note="", dept=None, due_days=None, _d=d, _events=events):
             nonlocal state, entered, due
-            when = _at(day, rng)
+            when = after(_at(day, rng))
             if (
                 due is not None
                 and day > due
@@ -212,6 +224,10 @@ def load(seed: int, stdout=None) -> dict:
             plan.append(("accept", S.ACCEPTED, step_day, admin, "", None, lim["assign_days"]))
             if roll < 0.05 and demands:
                 original = rng.choice(demands[-30:])
+                if original.submitted_at >= submitted:  # merged into an older demand, never a later one
+                    older = [x for x in demands[-30:] if x.submitted_at < submitted]
+                    original = max(older, key=lambda x: x.submitted_at) if older else None
+            if roll < 0.05 and demands and original is not None:
                 plan.append(
                     ("merge", S.MERGED, step_day, admin, "与已有诉求为同一事项", None, ("merge", original))
                 )
@@ -272,14 +288,16 @@ def load(seed: int, stdout=None) -> dict:
             )
             if action == "extension":
                 until = days.add(due, 5) if due else days.add(day, 5)
-                events.append(("request_extension", state, state, actor, _at(day, rng), note, None, until))
+                events.append(
+                    ("request_extension", state, state, actor, after(_at(day, rng)), note, None, until)
+                )
                 events.append(
                     (
                         "approve_extension",
                         state,
                         state,
                         admin,
-                        _at(days.add(day, 1), rng),
+                        after(_at(days.add(day, 1), rng)),
                         "同意延期",
                         None,
                         until,
@@ -299,15 +317,16 @@ def load(seed: int, stdout=None) -> dict:
                 continue
             if action == "rate":
                 rating = to
-                when = _at(day, rng)
-                d.rating, d.rated_at = rating, when
+                _at(day, rng)  # drawn as before, so the rest of the demo stays as it was
+                d.rating = rating
                 if rating <= 2:
                     d.rating_comment = "问题尚未彻底解决"
                     d.reopen_count += 1
-                    go("rate", S.IN_PROGRESS, day, actor, d.rating_comment, None, lim["reply_days"])
+                    d.rated_at = go(
+                        "rate", S.IN_PROGRESS, day, actor, d.rating_comment, None, lim["reply_days"]
+                    )
                 else:
-                    go("rate", S.CLOSED, day, actor, "", None, None)
-                    d.closed_at = when
+                    d.rated_at = d.closed_at = go("rate", S.CLOSED, day, actor, "", None, None)
                 continue
             due_days = pol.rating_window_days if extra == "rating" else extra
             when = go(action, to, day, actor, note, dept, due_days)
@@ -345,6 +364,9 @@ def load(seed: int, stdout=None) -> dict:
     for duplicate, original in merges:
         rows.append(DemandEvent(demand=original, action="merged_in", actor=admin, at=duplicate.closed_at,
                                 note=f"重复诉求 {duplicate.number}（{duplicate.enterprise.display_name}）已合并"))  # fmt: skip
+    # A demand's steps in the order they happened (a merged duplicate's "merged_in" falls among its original's).
+    position = {id(d): i for i, d in enumerate(demands)}
+    rows.sort(key=lambda row: (position[id(row.demand)], row.at))
     DemandEvent.objects.bulk_create(rows, batch_size=2000)
     from jingkai.demands import sweep
 

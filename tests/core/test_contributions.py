@@ -111,6 +111,8 @@ def test_the_declared_order_of_sweepers_chapters_panels_and_cards():
         "enterprise.aside-lower": ["chains"],
         "grid.actions": ["grid-dashboard"],
         "visits.actions": ["campaigns"],
+        "enterprise.actions": ["visits"],
+        "scale_roll.sources": ["stats"],
     }
     assert [c.name for c in declared(HomeCard)] == [
         "enterprises",

@@ -36,10 +36,30 @@ def test_demo_runs_twice_and_refuses_a_foreign_database(tmp_path):
     for username in DEMO_USERNAMES:
         assert username in first.stdout
 
-    second = run_demo("--db", str(db))  # safe to run twice: a fresh database each time
-    assert second.returncode == 0, second.stderr
+    # What a user did in the demo survives a second run by the same code; --fresh loads it afresh.
     with sqlite3.connect(db) as conn:
+        conn.execute("update core_user set first_name = '改过' where username = 'grid_officer'")
+    second = run_demo("--db", str(db))
+    assert second.returncode == 0, second.stderr
+    assert "jingkai demo --fresh" in second.stdout and DEMO_PASSWORD in second.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "select first_name from core_user where username = 'grid_officer'"
+        ).fetchone() == ("改过",)
+    fresh = run_demo("--db", str(db), "--fresh")
+    assert fresh.returncode == 0, fresh.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute(
+            "select first_name from core_user where username = 'grid_officer'"
+        ).fetchone() != ("改过",)
         assert conn.execute("select count(*) from core_user where username = 'zone_admin'").fetchone() == (1,)
+    # Code that changed since the load (here: a stamp from other code) loads it afresh, and says so.
+    stamp = db.with_name(db.name + ".demo.json")
+    stamp.write_text(stamp.read_text().replace('"fingerprint": "', '"fingerprint": "old'))
+    changed = run_demo("--db", str(db))
+    assert changed.returncode == 0, changed.stderr
+    assert "loading it afresh" in changed.stdout or "重新载入" in changed.stdout
+    with sqlite3.connect(db) as conn:
         # Someone adopts the file for real work: the demo must no longer wipe it on its own.
         conn.execute("update core_user set email = 'someone@example.com' where username = 'department'")
     refused = run_demo("--db", str(db))

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jingkai.chains.models import Chain, ChainMembership, ChainRole
+from jingkai.core import pinyin
 from jingkai.core.money import format_money
 from jingkai.enterprises.choices import EnterpriseStatus, Origin
 from tests import factories as f
@@ -116,9 +117,12 @@ def test_a_bad_parameter_is_422_naming_it(zone, admin_api, params, field):
 def test_filter_q_matches_names_and_code_prefixes(zone, admin_api):
     assert listed(admin_api, q="精密") == [zone.above1.name]
     assert listed(admin_api, q=zone.above2.uscc[:12].lower()) == sorted(
-        e.name
-        for e in (zone.above1, zone.above2, zone.below1, zone.below2)
-        if e.uscc.startswith(zone.above2.uscc[:12])
+        (
+            e.name
+            for e in (zone.above1, zone.above2, zone.below1, zone.below2)
+            if e.uscc.startswith(zone.above2.uscc[:12])
+        ),
+        key=pinyin.sort_key,
     )
     assert listed(admin_api, q=zone.below2.uscc) == [zone.below2.name]
 
@@ -208,7 +212,7 @@ def test_filter_park_group_and_status(zone, admin_api):
 
 def test_sort(zone, admin_api):
     by_name = listed(admin_api)
-    assert by_name == sorted(by_name)
+    assert by_name == sorted(by_name, key=pinyin.sort_key)  # by pinyin, as people look names up
     assert listed(admin_api, sort="-name") == by_name[::-1]
     zone.below2.employees = 5000
     zone.below2.save()

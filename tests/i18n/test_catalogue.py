@@ -25,8 +25,9 @@ def test_compiled_catalogue_matches_the_po_file():
     """The .mo that ships is compiled from the .po that is committed (no stale translations)."""
     po = polib.pofile(str(i18n.PO_PATH))
     mo = polib.mofile(str(i18n.PO_PATH.with_suffix(".mo")))
-    compiled = {e.msgid: e.msgstr for e in mo}
-    expected = {e.msgid: e.msgstr for e in po if not e.msgid_plural and not e.obsolete}
+    # Keyed with the context: "Open" of a demand (未办结) and "Open" of a link (查看) are two entries.
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
+    expected = {(e.msgctxt, e.msgid): e.msgstr for e in po if not e.msgid_plural and not e.obsolete}
     assert {k: compiled.get(k) for k in expected} == expected
 
 

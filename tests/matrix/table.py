@@ -72,7 +72,7 @@ def _stats_workbook(zone):
 
 ROWS = [
     # --- core ------------------------------------------------------------------------------------------------
-    Page("home", GET=allow(STAFF, enterprise=302)),  # a contact is sent to their enterprise
+    Page("home", GET=allow(STAFF, enterprise=200)),  # a contact has their own to-do home
     Page("login", GET=same(302, anonymous=200), POST=same(302, anonymous=200)),  # signed in: sent home
     Page("logout", GET=same(405, anonymous=405), POST=same(302, anonymous=302)),
     Page("healthz", GET=PUBLIC),
@@ -83,6 +83,15 @@ ROWS = [
     Page("enterprises:import", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
     Page("enterprises:import_template", GET=ADMIN_ONLY),
     Page("enterprises:import_preview", batch_id=Z.enterprise_batch, GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("enterprises:scale_roll", GET=ADMIN_ONLY),
+    Page("enterprises:scale_roll:import", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    # Committing the roll goes on to the roll page (its years on record).
+    Page(
+        "enterprises:scale_roll:import_preview",
+        batch_id=Z.scale_roll_batch,
+        GET=ADMIN_ONLY,
+        POST=allow(ADMIN, 302),
+    ),
     Page("enterprises:detail", pk=Z.above1, GET=ABOVE1),
     Page("enterprises:edit", pk=Z.above1, GET=scoped(GRID1, SEES_ABOVE1), POST=scoped(GRID1, SEES_ABOVE1)),
     # --- grids and chains ------------------------------------------------------------------------------------
@@ -206,6 +215,7 @@ ROWS = [
     ],
     # --- statistics (a committed batch; a template) ----------------------------------------------------------
     Page("stats:import", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("stats:scale_roll", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
     Page("stats:import_preview", batch_id=Z.stats_batch, GET=ADMIN_ONLY, POST=allow(ADMIN, 409)),  # committed
     Page("stats:templates", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
     Page("stats:template_edit", pk=Z.stats_template, GET=ADMIN_ONLY, POST=ADMIN_ONLY),

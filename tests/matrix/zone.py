@@ -284,6 +284,13 @@ def build_matrix_zone() -> MatrixZone:
     o["enterprise_batch"] = _upload(admin_client, "enterprises:import", template)
     demand_template = admin_client.get(reverse("demands:import_template")).content
     o["demand_batch"] = _upload(admin_client, "demands:import", demand_template)
+    o["scale_roll_batch"] = _upload(
+        admin_client,
+        "enterprises:scale_roll:import",
+        _workbook(
+            [["统一社会信用代码", "企业名称", "入库/退库"], [base.above1.uscc, base.above1.name, "入库"]]
+        ),
+    )
     staff_client = Client()
     staff_client.force_login(staff)
     o["project_batch"] = _upload(staff_client, "investment:import", _workbook([["项目编号", "项目名称"]]))

@@ -25,11 +25,11 @@ def figure(html: str, name: str) -> int:
 # -- home ------------------------------------------------------------------------------------------
 
 
-def test_an_enterprise_contact_lands_on_their_own_profile(client, zone):
+def test_an_enterprise_contact_has_a_home_of_their_own_with_a_way_to_their_profile(client, zone):
     client.force_login(zone["enterprise"])
     response = client.get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == zone.above1.get_absolute_url()
+    assert response.status_code == 200
+    assert zone.above1.get_absolute_url() in response.content.decode()
 
 
 def test_the_dashboard_counts_what_the_user_may_see(client, zone):

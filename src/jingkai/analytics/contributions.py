@@ -9,7 +9,11 @@ from jingkai.stats.services import PERIODS_CHANGED
 
 CONTRIBUTIONS = [
     NavEntry(
-        "analytics:overview", _("Economic operation"), permission="analytics.can_view_economy", order=90
+        "analytics:overview",
+        _("Economic operation"),
+        permission="analytics.can_view_economy",
+        order=90,
+        group="economy",
     ),
     Panel("enterprise.main", "enterprise-stats", order=10, url_name="analytics:enterprise_panel"),
     Listener(PERIODS_CHANGED, engine.refresh),

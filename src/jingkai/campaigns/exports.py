@@ -78,7 +78,7 @@ def results_workbook(campaign, results: Results, targets) -> bytes:
         XlsxColumn(f["label"], "number" if f["type"] in NUMERIC_TYPES else "text", 18) for f in results.form
     ]
     rows = targets.select_related("enterprise", "grid", "guide", "response__answered_by").order_by(
-        "grid__number", "enterprise__name"
+        "grid__number", "enterprise__name_sort"
     )
 
     def answers():

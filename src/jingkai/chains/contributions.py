@@ -31,7 +31,9 @@ def _in_chain(queryset, value: str):
 
 
 CONTRIBUTIONS = [
-    NavEntry("chains:list", _("Industry chains"), permission="chains.can_view_chains", order=60),
+    NavEntry(
+        "chains:list", _("Industry chains"), permission="chains.can_view_chains", order=60, group="registry"
+    ),
     Panel("enterprise.aside-lower", "chains", order=10, render=_profile_panel),
     HistorySource(
         "chains.ChainMembership",

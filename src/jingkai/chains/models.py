@@ -68,7 +68,7 @@ class ChainMembership(AuditedModel):
     objects = RelatedToEnterpriseQuerySet.as_manager()
 
     class Meta:
-        ordering = ["chain", "role", "enterprise__name"]
+        ordering = ["chain", "role", "enterprise__name_sort"]
         constraints = [models.UniqueConstraint(fields=["chain", "enterprise"], name="chain_membership_once")]
         verbose_name = _("chain membership")
         verbose_name_plural = _("chain memberships")

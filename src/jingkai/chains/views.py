@@ -32,7 +32,7 @@ def chain_detail(request, code: str):
     memberships = queries.with_scale(
         chain.memberships.filter(enterprise__in=Enterprise.objects.visible_to(user))
         .select_related("enterprise", "enterprise__grid", "enterprise__community")
-        .order_by("role", "enterprise__name"),
+        .order_by("role", "enterprise__name_sort"),
         year,
         enterprise_ref="enterprise_id",
     )

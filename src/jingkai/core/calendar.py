@@ -68,7 +68,7 @@ class WorkingCalendar:
                     "counted as Monday to Friday until an administrator enters the State Council notice."
                 ) % {"year": year}
                 self.warnings.append(message)
-                logger.warning("working-day calendar: year %s not covered, counting weekdays only", year)
+                logger.warning("%s", message)  # in the UI language, as the page banner says it
         return self._overrides[year]
 
     def is_working_day(self, day: dt.date) -> bool:

@@ -1,6 +1,5 @@
-import datetime as dt
-
 from django.conf import settings
+from django.utils import timezone
 
 from jingkai.core.calendar import uncovered_years
 
@@ -10,6 +9,6 @@ def platform(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.role != "enterprise":
         # Deadlines run up to a year ahead: warn while this or next year has no official calendar.
-        today = dt.date.today()
+        today = timezone.localdate()
         context["calendar_uncovered_years"] = uncovered_years([today.year, today.year + 1])
     return context

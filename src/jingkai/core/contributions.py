@@ -42,6 +42,7 @@ class NavEntry:
     area: str = "main"
     order: int = 100
     badge_url_name: str | None = None  # an htmx fragment loaded into the link (the unread count)
+    group: str = ""  # a menu of the bar ("registry", "service", "economy"; the shell names them); "": a link
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,28 @@ class HomeCard:
     permission: str | None = None
     area: str = "cards"  # "cards": the row of figures; "wide": below it, the page's width (charts)
     draws_charts: bool = False  # the card holds a charts.js box: the page loads ECharts
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """A line of the home page's to-do list: what waits for the user today, counted over the rows they may see
+    (`visible_to`), linking to the list that shows those rows through filters the list already accepts.
+
+    `count(request)` returns the number, or None to leave the line out (it does not concern the user);
+    `url(request)` the link; `note(request)` an optional line of detail (a period, a deadline, a target);
+    `rows(request)` optional sub-lines, each {"label", "url", "hint", "status"} (the most urgent rows).
+    `roles` names the roles (core.models.Role values, "zone_admin" for zone administrators) the line is for
+    (empty: every role `permission` allows). Each callable costs a fixed number of queries whatever the rows."""
+
+    name: str
+    label: Any  # a lazy translation
+    count: Callable[[Any], int | None]
+    url: Callable[[Any], str]
+    permission: str | None = None
+    roles: tuple[str, ...] = ()
+    order: int = 100
+    note: Callable[[Any], str | None] | None = None
+    rows: Callable[[Any], list[dict]] | None = None
 
 
 @dataclass(frozen=True)

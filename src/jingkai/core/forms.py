@@ -25,6 +25,7 @@ class BootstrapFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             add_css_class(field.widget, widget_css_class(field.widget))
+            name_empty_choice(field)
 
     def add_error(self, field, error):
         super().add_error(field, error)
@@ -33,6 +34,20 @@ class BootstrapFormMixin:
         for name in names:
             if name in self.fields:
                 add_css_class(self.fields[name].widget, "is-invalid")
+
+
+DASHES = "---------"  # Django's blank choice (BLANK_CHOICE_DASH, ModelChoiceField.empty_label)
+
+
+def name_empty_choice(field: forms.Field) -> None:
+    """A select's blank choice says what it means (请选择) instead of Django's "---------"."""
+    if getattr(field, "empty_label", None) == DASHES:
+        field.empty_label = gettext_lazy("(choose)")
+    choices = getattr(field, "choices", None)
+    if isinstance(choices, list) and any(label == DASHES for _value, label in choices):
+        field.choices = [
+            (value, gettext_lazy("(choose)") if label == DASHES else label) for value, label in choices
+        ]
 
 
 def add_css_class(widget: forms.Widget, css_class: str) -> None:

@@ -178,6 +178,8 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name}"

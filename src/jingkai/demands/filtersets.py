@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from jingkai.core.filtersets import id_or_code
 from jingkai.demands.models import ESCALATING_STATES, Demand, DemandCategory, DemandState
 from jingkai.demands.queries import DEADLINE_CHOICES, category_and_descendants, with_deadline_status
+from jingkai.enterprises.queries import pinyin_q
 
+ESCALATION_CHOICES = [
+    ("1", _("Escalated to the grid leader")),
+    ("2", _("Escalated to the zone administrators")),
+]
 STATE_CHOICES = [("open", _("Not yet closed")), *DemandState.choices]
 DATE_FORMATS = ["%Y-%m-%d"]
 
@@ -35,6 +40,12 @@ class DemandFilterSet(df.FilterSet):
         choices=[(value, value) for value in DEADLINE_CHOICES],
         field_name="deadline_status",
         error_messages={"invalid_choice": _("Use red, amber or green.")},
+    )
+    # Open demands escalated at least this far (1: the grid leader, 2: the zone administrators; demands/sweep.py).
+    escalation = df.ChoiceFilter(
+        choices=ESCALATION_CHOICES,
+        method="filter_escalation",
+        error_messages={"invalid_choice": _("Use 1 or 2.")},
     )
     channel = df.CharFilter(field_name="channel")
     enterprise = df.CharFilter(
@@ -68,6 +79,9 @@ class DemandFilterSet(df.FilterSet):
             return queryset.filter(state__in=[*ESCALATING_STATES, DemandState.REPLIED])
         return queryset.filter(state=value)
 
+    def filter_escalation(self, queryset, name, value):
+        return queryset.filter(state__in=ESCALATING_STATES, escalation_level__gte=int(value))
+
     def filter_category(self, queryset, name, value):
         if value.isdigit():
             return queryset.filter(category_id__in=category_and_descendants(value))
@@ -88,5 +102,8 @@ class DemandFilterSet(df.FilterSet):
         if not text:
             return queryset
         return queryset.filter(
-            Q(title__icontains=text) | Q(description__icontains=text) | Q(enterprise__name__icontains=text)
+            Q(title__icontains=text)
+            | Q(description__icontains=text)
+            | Q(enterprise__name__icontains=text)
+            | pinyin_q(text, prefix="enterprise__")  # the enterprise by pinyin: "jsjm" or "jinshang"
         )

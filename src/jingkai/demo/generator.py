@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from jingkai.chains.models import Chain, ChainMembership, ChainRole
-from jingkai.core import uscc
+from jingkai.core import pinyin, uscc
 from jingkai.core.demo import DEMO_EMAIL_DOMAIN
 from jingkai.core.models import Department, Role, User
 from jingkai.demo import extensions, facts
@@ -1146,6 +1146,8 @@ def write_plan(plan: Plan) -> dict:
             Enterprise(
                 uscc=e.uscc,
                 name=e.name,
+                # bulk_create skips Enterprise.save(), which derives these keys on every other write.
+                **pinyin.name_keys(e.name),
                 short_name=e.short_name,
                 english_name=e.english_name,
                 founded_on=e.founded_on,
@@ -1387,6 +1389,7 @@ def generate_scale(n: int, seed: int = DEFAULT_SEED, stdout=None, batch_size: in
                         "id": ent_pk,
                         "uscc": _new_uscc(rng, founded, used),
                         "name": name,
+                        **pinyin.name_keys(name),  # what Enterprise.save() would derive
                         "short_name": f"{trade}{word}",
                         "industry_code": code,
                         "founded_on": founded,

@@ -33,7 +33,7 @@ COUNTRY_NAMES = {
     "HK": ("中国香港", "港资"),
     "MO": ("中国澳门", "澳资"),
     "TW": ("中国台湾", "台资"),
-    "VG": ("英属维尔京群岛", "外资"),
+    "VG": ("英属维尔京群岛", "维尔京群岛资"),  # not 外资: that is every foreign capital (Origin.FOREIGN)
 }
 HMT_COUNTRIES = {"HK", "MO", "TW"}
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingkai.core.db import NoIndex
@@ -46,7 +47,7 @@ def default_year() -> int | None:
 def find_gaps(enterprises=None, *, year: int | None = None, on: dt.date | None = None) -> list[Gap]:
     """All gaps among the given enterprises (default: all) for a 规上 year and an assignment date."""
     year = year if year is not None else default_year()
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     # Nearly every enterprise is operating: the status must not drive the plan (see NoIndex).
     operating = (
         (Enterprise.objects.all() if enterprises is None else enterprises)

@@ -6,14 +6,16 @@ import datetime as dt
 
 import django_filters as df
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.core import uscc as uscc_rules
 from jingkai.core.contributions import list_filter
 from jingkai.core.db import NoIndex
+from jingkai.core.filtersets import IntegerFilter
 from jingkai.enterprises.choices import COUNTRY_NAMES, HonourKind, Origin
 from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
-from jingkai.enterprises.queries import reference_date
+from jingkai.enterprises.queries import pinyin_q, reference_date
 from jingkai.grids.models import Community, Grid
 from jingkai.parks.models import Park
 
@@ -21,9 +23,10 @@ SCALE_CHOICES = [("above", _("Above designated size")), ("below", _("Below desig
 ORIGIN_CHOICES = [(o.value, o.label) for o in Origin] + [
     (code, label) for code, (_n, label) in COUNTRY_NAMES.items()
 ]
+# "name" sorts by the name's pinyin (core/pinyin.py: 阿里, 长安, 重庆, 津上), not by code point.
 SORTS = {
-    "name": "name",
-    "-name": "-name",
+    "name": "name_sort",
+    "-name": "-name_sort",
     "founded_on": "founded_on",
     "-founded_on": "-founded_on",
     "employees": "employees",
@@ -43,6 +46,13 @@ class EnterpriseFilterSet(df.FilterSet):
     origin = df.ChoiceFilter(choices=ORIGIN_CHOICES, method="filter_origin", label=_("Capital origin"))
     industry = df.CharFilter(method="filter_industry", label=_("Industry"))
     honour = df.ChoiceFilter(choices=HonourKind.choices, method="filter_honour", label=_("Honour"))
+    # Holds a certificate (honour) valid today that expires within this many days (the home page's to-do).
+    honour_expiring = IntegerFilter(
+        method="filter_honour_expiring",
+        min_value=0,
+        max_value=3660,
+        label=_("Certificate expiring within (days)"),
+    )
     park = df.CharFilter(method="filter_park", label=_("Park"))
     group = df.NumberFilter(field_name="group_id", label=_("Group"))
     status = df.CharFilter(field_name="status", label=_("Status"))
@@ -56,7 +66,7 @@ class EnterpriseFilterSet(df.FilterSet):
     def qs(self):
         qs = super().qs
         sort = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
-        order = SORTS.get(sort or "name", "name")
+        order = SORTS.get(sort or "name", SORTS["name"])
         # The tiebreaker runs the same way as the sort, so one index walk serves both (an opposite
         # tiebreaker made SQLite sort every tied row: most enterprises share a staff count).
         return qs.order_by(order, "-pk" if order.startswith("-") else "pk")
@@ -70,7 +80,7 @@ class EnterpriseFilterSet(df.FilterSet):
         if year:
             return int(year)
         latest = AnnualScale.objects.order_by("-year").values_list("year", flat=True).first()
-        return latest or dt.date.today().year
+        return latest or timezone.localdate().year
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -87,7 +97,7 @@ class EnterpriseFilterSet(df.FilterSet):
             cond = Q(name__contains=value) | Q(short_name__contains=value)
         if len(code) >= 4:
             cond |= Q(uscc__startswith=code) if len(code) < 18 else Q(uscc=code)
-        return queryset.filter(cond)
+        return queryset.filter(cond | pinyin_q(value))
 
     @staticmethod
     def _by_code(model, value):
@@ -146,3 +156,13 @@ class EnterpriseFilterSet(df.FilterSet):
             Q(expires_on__isnull=True) | Q(expires_on__gte=on)
         )
         return queryset.filter(pk__in=valid.values("enterprise_id"))
+
+    def filter_honour_expiring(self, queryset, name, value):
+        return queryset.filter(pk__in=expiring_honours(timezone.localdate(), value).values("enterprise_id"))
+
+
+def expiring_honours(today: dt.date, days: int):
+    """Honours valid today that expire within `days` days (the list filter and the home page's count)."""
+    return Honour.objects.filter(
+        certified_on__lte=today, expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=days)
+    )

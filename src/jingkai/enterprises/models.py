@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jingkai.core import pinyin
 from jingkai.core.contributions import EnterpriseReach, declared
 from jingkai.core.models import AuditedModel
 from jingkai.core.money import Currency, format_money
@@ -23,6 +24,8 @@ from jingkai.enterprises.choices import (
 )
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
+# The columns core.pinyin.name_keys derives from an enterprise's name.
+NAME_KEYS = ("name_sort", "name_pinyin", "name_initials")
 
 
 def _department_reach(scope) -> Q:
@@ -102,6 +105,16 @@ class Enterprise(AuditedModel):
         ),
     )
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # Derived from the name on every save (save() below; bulk writers call pinyin.name_keys themselves):
+    # the list sorts by name_sort, the search matches name_pinyin and name_initials (core/pinyin.py).
+    # Sized for 200 characters of the longest syllable ("zhuang") and its separator.
+    name_sort = models.CharField(
+        _("pinyin sort key"), max_length=1400, blank=True, default="", editable=False
+    )
+    name_pinyin = models.CharField(_("pinyin"), max_length=1200, blank=True, default="", editable=False)
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=200, blank=True, default="", editable=False
+    )
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     english_name = models.CharField(_("English name"), max_length=200, blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
@@ -179,12 +192,14 @@ class Enterprise(AuditedModel):
         related_name="+",
         editable=False,
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The pinyin keys follow the name: the change log records the name, not its readings.
+    history = HistoricalRecords(excluded_fields=["updated_at", *NAME_KEYS])
 
     objects = EnterpriseQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        # In pinyin order, as people look names up (长安 before 重庆); homophones by name.
+        ordering = ["name_sort", "name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
         indexes = [
@@ -195,10 +210,23 @@ class Enterprise(AuditedModel):
             models.Index(fields=["employees", "id"]),
             models.Index(fields=["founded_on", "id"]),
             models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["name_sort", "id"], name="enterprise_name_sort_id"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Every save derives the pinyin keys from the name (forms, services, the admin, factories)."""
+        self.set_name_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, *NAME_KEYS}
+        super().save(*args, **kwargs)
+
+    def set_name_keys(self) -> None:
+        for field, value in pinyin.name_keys(self.name).items():
+            setattr(self, field, value)
 
     def get_absolute_url(self) -> str:
         return reverse("enterprises:detail", args=[self.pk])

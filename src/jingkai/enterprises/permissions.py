@@ -41,3 +41,9 @@ def can_check_coverage(user) -> bool:
     """The coverage page: the whole zone for administrators, their own enterprises for area staff."""
     scope = scope_of(user)
     return scope.everything or scope.role in AREA_ROLES
+
+
+@predicate
+def can_run_scale_roll(user) -> bool:
+    """The year's 规上 roll (import of the 规上名录 or derivation from the statistics) is for zone administrators."""
+    return scope_of(user).everything

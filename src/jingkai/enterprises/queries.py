@@ -11,7 +11,9 @@ import datetime as dt
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
+from jingkai.core import pinyin
 from jingkai.core import uscc as uscc_rules
 from jingkai.core.memo import per_request
 from jingkai.core.scoping import get_visible_or_404
@@ -25,7 +27,7 @@ def reference_date(year: int | None) -> dt.date:
     Pages show 规上 status for the latest data year; honours are judged valid on the same footing, so a
     zone whose figures end in 2023 shows the certificates held at the end of 2023.
     """
-    today = dt.date.today()
+    today = timezone.localdate()
     return today if year is None else min(today, dt.date(year, 12, 31))
 
 
@@ -107,6 +109,24 @@ def with_enterprise_counts(queryset: QuerySet, user, year: int | None, link: str
     return queryset.annotate(
         total=count_subquery(visible, link),
         above=count_subquery(above, f"enterprise__{link}"),
+    )
+
+
+def pinyin_q(value: str, prefix: str = "") -> Q:
+    """Enterprises whose name a term of ASCII letters spells in pinyin: initials ("jsjm" for 津上精密) or full
+    pinyin ("jinshang"); a Q matching nothing for any other term.
+
+    The stored keys are lowercase, so the match is a plain LIKE on them (no UPPER() of every row, no work per
+    row in Python). One letter only matches the first initial: contained anywhere it would match nearly all.
+    prefix: the path to the enterprise from another model, e.g. "enterprise__".
+    """
+    letters = pinyin.as_query(value)
+    if letters is None:
+        return Q(pk__in=[])
+    if len(letters) == 1:
+        return Q(**{f"{prefix}name_initials__startswith": letters})
+    return Q(**{f"{prefix}name_initials__contains": letters}) | Q(
+        **{f"{prefix}name_pinyin__contains": letters}
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
@@ -63,7 +64,7 @@ def enterprise_detail(request, pk: int):
     enterprise = get_visible_or_404(
         Enterprise.objects.select_related("group", "park", "building", "grid", "community"), user, pk=pk
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     honours = list(enterprise.honours.all())
     for honour in honours:
         honour.valid_today = honour.is_valid_on(today)

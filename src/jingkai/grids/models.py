@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -27,7 +28,7 @@ from jingkai.grids.choices import (  # noqa: F401
 
 def active_q(on: dt.date | None = None) -> Q:
     """Assignments in office on a day (today by default): started, and not ended before it."""
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
     return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
 
 

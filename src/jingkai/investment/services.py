@@ -529,7 +529,8 @@ def figure_events(projects, date_from: dt.date, date_to: dt.date) -> tuple[list[
 def _display(figure: str, value) -> str:
     if figure in FIGURE_CURRENCY:
         return format_money(value, FIGURE_CURRENCY[figure], unit="亿", places=2)
-    return str(value)
+    number = Decimal(value)  # a count: 60, not the target column's 60.00
+    return str(int(number)) if number == number.to_integral_value() else f"{number.normalize():f}"
 
 
 def _totals(events: Iterable[tuple]) -> dict:
@@ -576,7 +577,8 @@ def _group_label(by: str, key: str) -> str:
     from jingkai.enterprises.choices import COUNTRY_NAMES
 
     if not key:
-        return _("(none)")
+        # No investor country is domestic capital; no chain or owner is said as such, not "(none)".
+        return {"country": _("Domestic capital"), "chain": _("Not in a chain")}.get(by, _("Not assigned"))
     if by == "country":
         return COUNTRY_NAMES.get(key, (key,))[0]
     return key

@@ -101,7 +101,10 @@ class StatsImporter(importing.Importer):
     upload_note = gettext_lazy(
         "Nothing is written at this step: the next page shows every error, and asks you to confirm."
     )
-    links = (("stats:templates", gettext_lazy("Column mapping templates")),)
+    links = (
+        ("stats:templates", gettext_lazy("Column mapping templates")),
+        ("enterprises:scale_roll", gettext_lazy("Yearly roll of above-size enterprises")),
+    )
     headers_label = gettext_lazy("Measures:")
     count_labels = {
         CREATE: gettext_lazy("new monthly rows"),

@@ -11,5 +11,6 @@ urlpatterns = [
     path("import/", import_views.upload, importer, name="import"),
     path("import/<int:batch_id>/", import_views.preview, importer, name="import_preview"),
     path("templates/", views.templates, name="templates"),
+    path("scale-roll/", views.scale_roll, name="scale_roll"),
     path("templates/<int:pk>/", views.templates, name="template_edit"),
 ]

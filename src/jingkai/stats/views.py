@@ -11,6 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from jingkai.core.contributions import render_in
+from jingkai.core.permissions import require
+from jingkai.enterprises.importers_roll import default_year
+from jingkai.stats import roll
 from jingkai.stats.importers import StatsImporter
 from jingkai.stats.measures import VALUE_FIELDS
 from jingkai.stats.models import StatsTemplate
@@ -73,3 +77,42 @@ def templates(request, pk: int | None = None):
         "stats/templates.html",
         {"form": form, "templates": StatsTemplate.objects.all(), "editing": instance, "fields": VALUE_FIELDS},
     )
+
+
+class ScaleRollYearForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scale_roll(request):
+    """The year's 规上 roll derived from the December reports: GET ?year= previews, POST commits (issue 11 §6)."""
+    require(
+        "enterprises.can_run_scale_roll",
+        request.user,
+        _("Only a zone administrator may update the 规上 roll."),
+    )
+    form = ScaleRollYearForm(request.POST or request.GET or None, initial={"year": default_year()})
+    plan = undecided = None
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        if request.method == "POST":
+            plan = roll.commit_from_reports(year, request.user)
+            counts = plan.counts
+            messages.success(
+                request,
+                _("Roll committed: %(entering)d entering, %(leaving)d leaving, %(unchanged)d unchanged.")
+                % counts,
+            )
+            return redirect(f"{request.path}?year={year}")
+        plan, undecided = roll.plan_from_reports(year)
+    return render(
+        request,
+        "stats/scale_roll.html",
+        {"form": form, "plan": plan, "undecided": undecided},
+    )
+
+
+def scale_roll_panel(context, year) -> str:
+    """The derivation's card on the roll page (slot "scale_roll.sources" of enterprises/scale_roll.html)."""
+    return render_in(context, "stats/_scale_roll_panel.html", {"roll_year": year})

@@ -1,10 +1,11 @@
 """Demo visits, loaded by jingkai demo after the registry (see jingkai.demo.extensions).
 
-2022-01 … 2023-06, quarter by quarter: each enterprise in a grid (the 规上 ones) is visited by its grid's
-officers, most once a quarter, some twice (a leader visit with the grid's linked zone leader, or on-site
-guidance); about one in twelve is missed in a quarter, and more in 2023 Q2 (the last quarter of the
-data), so that "not visited in time" has something to show. 规下 enterprises get an occasional visit by
-their community officer. Visits only: the demands demo links its visit-channel demands to these rows.
+2022-01 … 2023-06 (the documents' periods), then on to today, quarter by quarter: each enterprise in a grid
+(the 规上 ones) is visited by its grid's officers, most once a quarter, some twice (a leader visit with the
+grid's linked zone leader, or on-site guidance); about one in twelve is missed in a quarter, and more in 2023
+Q2 (the last quarter of the documents' data); today's quarter holds the visits of the working days gone by, so
+that "not visited yet" has something to show. 规下 enterprises get an occasional visit by their community
+officer. Visits only: the demands demo links its visit-channel demands to these rows.
 Bulk inserts (with one history row each); deterministic for a seed.
 """
 
@@ -15,6 +16,7 @@ import random
 from collections import defaultdict
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -25,9 +27,9 @@ from jingkai.enterprises.models import Enterprise
 from jingkai.grids.models import AssignmentRole, CommunityAssignment, GridAssignment
 from jingkai.visits.models import Visit, VisitKind
 
-QUARTERS = [(2022, 1), (2022, 2), (2022, 3), (2022, 4), (2023, 1), (2023, 2)]
+QUARTERS = [(2022, 1), (2022, 2), (2022, 3), (2022, 4), (2023, 1), (2023, 2)]  # the documents' periods
 MISS_RATE = 0.08
-LAST_QUARTER_MISS_RATE = 0.18
+LAST_QUARTER_MISS_RATE = 0.18  # 2023 Q2, as the data of the documents' periods left it
 SECOND_VISIT_RATE = 0.25
 BELOW_VISIT_RATE = 0.12  # per half-year
 POLICIES = [
@@ -49,6 +51,16 @@ NOTES = [
     "企业计划申报高新技术企业，已提供申报指引。",
     "",
 ]
+
+
+def quarters_until(today: dt.date) -> list[tuple[int, int]]:
+    """The documents' quarters, then every quarter after them up to today's (the demo lives up to today)."""
+    quarters = list(QUARTERS)
+    year, quarter = QUARTERS[-1]
+    while (year, quarter) < (today.year, (today.month - 1) // 3 + 1):
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+        quarters.append((year, quarter))
+    return quarters
 
 
 def _quarter_days(year: int, quarter: int, calendar: WorkingCalendar) -> list[dt.date]:
@@ -99,9 +111,18 @@ def load(seed: int, stdout=None) -> dict:
         )
         plans.append((visit, visitors))
 
-    for year, quarter in QUARTERS:
+    today = timezone.localdate()
+    for year, quarter in quarters_until(today):
         days = _quarter_days(year, quarter, calendar)
         miss = LAST_QUARTER_MISS_RATE if (year, quarter) == QUARTERS[-1] else MISS_RATE
+        elapsed = [day for day in days if day < today]
+        if len(elapsed) < len(days):
+            # Today's quarter: visits so far, in proportion to the working days gone by, so that the grid boards
+            # show work done and work still to do.
+            if not elapsed:
+                continue
+            miss = 1 - (1 - MISS_RATE) * len(elapsed) / len(days)
+            days = elapsed
         for enterprise_id, grid_id, community_id in in_grids:
             staff = officers.get(grid_id) or leaders.get(grid_id)
             if not staff or rng.random() < miss:
@@ -116,7 +137,7 @@ def load(seed: int, stdout=None) -> dict:
                     kind, people = VisitKind.GUIDANCE, [rng.choice(staff)]
                 add(enterprise_id, grid_id, community_id, rng.choice(days), kind, list(dict.fromkeys(people)))
         if quarter in (2, 4):  # once a half-year, a few 规下 enterprises
-            half = days + _quarter_days(year, quarter - 1, calendar)
+            half = [day for day in days + _quarter_days(year, quarter - 1, calendar) if day < today]
             for enterprise_id, community_id in in_communities:
                 staff = community_staff.get(community_id)
                 if staff and rng.random() < BELOW_VISIT_RATE:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.core.forms import BootstrapFormMixin
-from jingkai.core.models import User, staff_users
+from jingkai.core.models import Role, User, staff_users
 from jingkai.enterprises.models import Enterprise
 from jingkai.visits.models import VisitKind
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# The kind a new visit starts with, by the role of whoever logs it (they may still choose another).
+KIND_BY_ROLE = {
+    Role.GRID_OFFICER: VisitKind.OFFICER,
+    Role.GRID_LEADER: VisitKind.LEADER,
+}
+
+
+def default_kind(user) -> str | None:
+    """网格员走访 for a grid officer, 领导走访 for a grid leader, no default for anyone else."""
+    return KIND_BY_ROLE.get(getattr(user, "role", None))
 
 
 class VisitForm(BootstrapFormMixin, forms.Form):
@@ -42,7 +52,10 @@ class VisitForm(BootstrapFormMixin, forms.Form):
         )
         self.fields["visitors"].queryset = staff_users().exclude(pk=user.pk) if user else staff_users()
         if not self.is_bound:
-            self.initial.setdefault("visited_on", dt.date.today())
+            # The zone's calendar day (TIME_ZONE, Asia/Shanghai), not the server's UTC date.
+            self.initial.setdefault("visited_on", timezone.localdate())
+            if kind := default_kind(user):
+                self.initial.setdefault("kind", kind)
 
 
 class DemandRaisedForm(BootstrapFormMixin, forms.Form):

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jingkai.core.models import User
@@ -54,7 +55,7 @@ def log_visit(
     """
     if not can_log_visit(actor, enterprise):
         raise PermissionDenied(_("You may not log visits to this enterprise."))
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     if visited_on is None:
         errors["visited_on"] = [_("Enter the date of the visit.")]

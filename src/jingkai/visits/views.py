@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jingkai.core import permissions
 from jingkai.core.contributions import render_in
 from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.scoping import get_visible_or_404
@@ -123,12 +125,12 @@ def _day(request) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("on", ""))
     except ValueError:
-        return dt.date.today()
+        return timezone.localdate()
 
 
 def _period_choices(on: dt.date) -> list[dict]:
     """The last eight quarters up to today, for the period picker."""
-    out, day = [], dt.date.today()
+    out, day = [], timezone.localdate()
     for _i in range(8):
         quarter = cadence.quarter_containing(day)
         out.append(
@@ -236,6 +238,32 @@ def profile_panel(context, enterprise) -> str:
             "show_notes": services.can_see_notes(user),
         },
     )
+
+
+def profile_actions(context, enterprise) -> str:
+    """The first buttons of an enterprise's profile (Panel "enterprise.actions"): log a visit, file a demand, each
+    only for who may (the same predicates as the visit and demand panels)."""
+    user = context["request"].user
+    buttons = []
+    if permissions.allows("visits.can_log_visit", user, enterprise):
+        buttons.append(
+            format_html(
+                '<a class="btn btn-primary" data-action="log-visit" href="{}?enterprise={}">{}</a>',
+                reverse("visits:create"),
+                enterprise.pk,
+                _("Log a visit"),
+            )
+        )
+    if permissions.allows("demands.may_file_for", user, enterprise):
+        buttons.append(
+            format_html(
+                '<a class="btn btn-outline-primary" data-action="file-demand" href="{}?enterprise={}">{}</a>',
+                reverse("demands:create"),
+                enterprise.pk,
+                _("File a demand"),
+            )
+        )
+    return format_html_join("", "{}", ((button,) for button in buttons))
 
 
 def grid_dashboard_link(context, grid) -> str:

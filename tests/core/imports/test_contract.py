@@ -1,4 +1,4 @@
-"""The contract every importer keeps (core.importing.Importer and core/import_views.py), for all four alike.
+"""The contract every importer keeps (core.importing.Importer and core/import_views.py), for all of them alike.
 
 Upload → preview → commit writes the rows once; a preview writes nothing; a bad file changes nothing and is
 refused with located errors; a second commit is refused (409); only who may import sees the pages; and every
@@ -21,7 +21,8 @@ from jingkai.core.models import ImportBatch, Role
 from jingkai.demands.importers import DemandImporter
 from jingkai.demands.models import Demand
 from jingkai.enterprises.importers import EnterpriseImporter
-from jingkai.enterprises.models import Enterprise
+from jingkai.enterprises.importers_roll import ScaleRollImporter
+from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.investment.importers import LedgerImporter
 from jingkai.investment.models import Project
 from jingkai.stats.importers import StatsImporter
@@ -59,6 +60,17 @@ def monthly(value) -> bytes:
             }
         ],
         title="2023年1月规上工业企业主要指标",
+    )
+
+
+def scale_roll(status: str) -> Callable:
+    """The 规上名录: below1 enters (a good file), or a status that is not one (a located error)."""
+    return lambda zone: xlsx(
+        {
+            "规上名录": table(
+                [{"统一社会信用代码": zone.below1.uscc, "企业名称": zone.below1.name, "入库/退库": status}]
+            )
+        }
     )
 
 
@@ -100,6 +112,13 @@ CASES = {
         monthly("x1"),
         lambda: MonthlyReport.objects.count(),
     ),  # fmt: skip
+    "scale_roll": Case(
+        ScaleRollImporter,
+        lambda zone: zone["zone_admin"],
+        scale_roll("入库"),
+        scale_roll("火星"),
+        lambda: AnnualScale.objects.count() + AnnualScale.history.count(),
+    ),
 }
 
 # What every preview page shows (ids and data-count keys); an importer may add counts of its own.

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -184,7 +185,7 @@ class Command(JingkaiCommand):
         )
 
     def status(self, first: int | None, last: int | None):
-        this_year = dt.date.today().year
+        this_year = timezone.localdate().year
         first = first if first is not None else this_year
         last = last if last is not None else max(first, this_year + 1)
         if last < first:

@@ -1,10 +1,12 @@
 """jingkai demo: a fresh database holding the demo zone, its six logins, and a running server.
 
-    jingkai demo [--db PATH] [--no-serve] [--port N] [--scale N] [--seed N] [--force]
+    jingkai demo [--db PATH] [--no-serve] [--port N] [--scale N] [--seed N] [--force] [--fresh]
 
 The database is chosen before Django starts (jingkai.demo.cli.prepare_demo_environment): --db, else an
-existing JINGKAI_DATABASE_URL, else var/demo.sqlite3. It is wiped on every run, so running twice is safe;
-a database holding users the demo did not create is refused unless --force is given.
+existing JINGKAI_DATABASE_URL, else var/demo.sqlite3. A SQLite file the demo loaded before with the same code
+(a fingerprint of the package's modules, the seed and --scale, kept in <file>.demo.json) is kept with everything
+done in it since; otherwise, or with --fresh, it is loaded afresh (a server database always is). A database
+holding users the demo did not create is refused unless --force is given.
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ def describe_database(settings_dict: dict) -> str:
 class Command(JingkaiCommand):
     requires_system_checks = []  # migrate and load work while the URL tree is still being built
 
-    help = gettext_lazy("Load the demo zone into a fresh database, print the demo logins and serve it.")
+    help = gettext_lazy(
+        "Load the demo zone (or keep the one loaded before by the same code), print the demo logins and serve it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -87,8 +91,13 @@ class Command(JingkaiCommand):
             action="store_true",
             help=gettext_lazy("wipe the database even if the demo did not create it"),
         )
+        parser.add_argument(
+            "--fresh",
+            action="store_true",
+            help=gettext_lazy("load the demo afresh even if the database already holds this demo"),
+        )
 
-    def handle(self, *args, db, no_serve, port, scale, seed, force, **options):
+    def handle(self, *args, db, no_serve, port, scale, seed, force, fresh=False, **options):
         if not 0 < port < 65536:
             raise CommandError(_("The port must be between 1 and 65535."))
         if scale < 0:
@@ -109,6 +118,17 @@ class Command(JingkaiCommand):
         started = time.perf_counter()
         self.stdout.write(_("Demo database: %(database)s") % {"database": database})
 
+        fingerprint = demo_fingerprint(seed, scale)
+        stamp = read_stamp(settings_dict)
+        if stamp is not None and not fresh and not force:
+            if stamp.get("fingerprint") == fingerprint and not self._holds_other_data(settings_dict):
+                self._keep(stamp, port, started, no_serve, settings_dict)
+                return
+            if stamp.get("fingerprint") != fingerprint:
+                self.stdout.write(
+                    _("The demo code changed since this database was loaded on %(day)s: loading it afresh.")
+                    % {"day": stamp.get("loaded_on", "?")}
+                )
         self._reset(settings_dict, database, force)
         step = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
@@ -129,8 +149,24 @@ class Command(JingkaiCommand):
         # command runs in autocommit.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        write_stamp(settings_dict, fingerprint)
         self._print_logins(port, started)
+        self._serve_or_say(no_serve, port, settings_dict)
 
+    def _keep(self, stamp: dict, port: int, started: float, no_serve: bool, settings_dict: dict) -> None:
+        """The database already holds this demo: keep it, and what the user did in it."""
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(
+            _(
+                "Kept the demo database loaded on %(day)s, with everything done in it since; "
+                "`jingkai demo --fresh` loads it afresh."
+            )
+            % {"day": stamp.get("loaded_on", "?")}
+        )
+        self._print_logins(port, started)
+        self._serve_or_say(no_serve, port, settings_dict)
+
+    def _serve_or_say(self, no_serve: bool, port: int, settings_dict: dict) -> None:
         if no_serve:
             self.stdout.write(
                 _(
@@ -164,7 +200,7 @@ class Command(JingkaiCommand):
             # Closing first: SQLite must not keep a handle on a file that is about to disappear.
             connections.close_all()
             path = Path(settings_dict["NAME"])
-            for suffix in ("", "-wal", "-shm", "-journal"):
+            for suffix in ("", "-wal", "-shm", "-journal", ".demo.json"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -250,3 +286,53 @@ def serve_in_a_fresh_process(port: int) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, [sys.executable, "-m", "jingkai", "serve", "--port", str(port)])
+
+
+# --- Keeping the demo between runs (issue 11 §1) ---------------------------------------------------------
+
+
+def demo_fingerprint(seed: int, scale: int) -> str:
+    """What the demo database was built from: the code (every module of the package) and the options.
+
+    A kept database is served again only when this is unchanged; any code change may have changed the data
+    the demo writes or the schema it needs, so it is loaded afresh (and the command says so).
+    """
+    import hashlib
+
+    root = Path(__file__).resolve().parents[3]  # src/jingkai
+    digest = hashlib.sha256(f"{seed}:{scale}".encode())
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp_path(settings_dict: dict) -> Path | None:
+    """Beside a SQLite file; a server database (PostgreSQL) is always loaded afresh."""
+    if not _is_file_sqlite(settings_dict):
+        return None
+    return Path(f"{settings_dict['NAME']}.demo.json")
+
+
+def read_stamp(settings_dict: dict) -> dict | None:
+    import json
+
+    path = _stamp_path(settings_dict)
+    if path is None or not path.exists() or not Path(settings_dict["NAME"]).exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except ValueError:
+        return None
+
+
+def write_stamp(settings_dict: dict, fingerprint: str) -> None:
+    import json
+
+    from django.utils import timezone
+
+    path = _stamp_path(settings_dict)
+    if path is not None:
+        path.write_text(
+            json.dumps({"fingerprint": fingerprint, "loaded_on": timezone.localdate().isoformat()}) + "\n"
+        )

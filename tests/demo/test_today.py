@@ -51,3 +51,17 @@ def test_a_campaign_runs_today_half_answered():
     assert targets.count() > 200
     assert 0.3 < answered.count() / targets.count() < 0.7
     assert not answered.filter(answered_at__gt=timezone.now()).exists()
+
+
+def test_certificates_are_renewed_so_valid_counts_stay_plausible_after_the_documents_years():
+    from jingkai.enterprises.models import Honour
+
+    def valid_on(day: dt.date) -> int:
+        held = Honour.objects.filter(kind="high_tech", certified_on__lte=day, expires_on__gte=day)
+        return held.values("enterprise").distinct().count()
+
+    at_end_2022 = valid_on(dt.date(2022, 12, 31))
+    assert at_end_2022 == 158  # the documents' figure, unchanged by the renewals
+    for day in (dt.date(2023, 12, 31), dt.date(2024, 12, 31), timezone.localdate()):
+        assert 0.75 * at_end_2022 <= valid_on(day) <= 1.1 * at_end_2022, day
+    assert not Honour.objects.filter(certified_on__gt=timezone.localdate()).exists()

@@ -910,10 +910,44 @@ def _honours(rng: random.Random, ents: list[EntPlan]) -> None:
         e.honours.append(
             _honour(certs, HonourKind.MU_LEADER, "county", "mu_leader_county", when, expires=False)
         )
+    _renewals(certs, ents)
     # Holders of 高企 and 科小 meet the staff rules (RULES.md §4: S&T staff ≥ 10%; §5: a non-zero staff score).
     for e in ents:
         if e.employees and any(h.kind in (HonourKind.HIGH_TECH, HonourKind.TECH_SME) for h in e.honours):
             e.technical_staff = max(e.technical_staff or 0, math.ceil(e.employees * 0.12))
+
+
+RENEWAL_RATES = {HonourKind.HIGH_TECH: 0.85, HonourKind.TECH_SME: 0.8}  # share re-certified at expiry
+
+
+def _renewals(certs: _Certificates, ents: list[EntPlan]) -> None:
+    """高企 and 科小 certificates expiring after the documents' periods are mostly renewed at expiry, and
+    again three years on, up to the day the demo is loaded: valid counts on later dates stay plausible (issue 11
+    §1). Certificates expiring up to 2022 are as the documents' counts need them. Drawn from a stream of their own,
+    so every other figure of the demo is unchanged; numbers stay unique across both streams."""
+    rng = random.Random("honour-renewals")
+    renewing = _Certificates(rng)
+    renewing.used = certs.used
+    today = timezone.localdate()
+    for e in ents:
+        if not e.operating:
+            continue
+        for kind, rate in RENEWAL_RATES.items():
+            held = [h for h in e.honours if h.kind == kind and h.expires_on]
+            if not held:
+                continue
+            last = max(held, key=lambda h: h.certified_on)
+            while last.expires_on.year >= REPORT_YEAR + 1 and last.expires_on < today:
+                # Re-certified in the year it expires: the new certificate takes over the day after (no gap,
+                # no overlap: an enterprise holds one certificate of a kind at a time).
+                certified = last.expires_on + dt.timedelta(days=1)
+                if (certified.month, certified.day) == (2, 29):  # three years on has no 29 February
+                    certified += dt.timedelta(days=1)
+                if certified > today or rng.random() >= rate:
+                    break
+                level = "national" if kind == HonourKind.HIGH_TECH else "provincial"
+                last = _honour(renewing, kind, level, kind, certified)
+                e.honours.append(last)
 
 
 def _chains(rng: random.Random, ents: list[EntPlan]) -> None:

@@ -35,6 +35,10 @@ def test_overview_access(refreshed, client, persona):
         assert 'data-figure="cum">215.00<' in html
         assert "汽车电子" in html and "德资" in html
         assert 'data-export="targets"' in html
+        # The chain footnote sits in its card's footer (below the card it lay under the next row's card).
+        chain_card = html[html.index('data-export="chain"') :].split("</section>", 1)[0]
+        assert "data-note>一家企业属于多条产业链时在每条链中都计入" in chain_card
+        assert "2022年1–12月累计" in html
     if persona == "grid_leader":
         html = response.content.decode()
         assert 'data-figure="cum">145.00<' in html  # above1 + riser (grid1)

@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingkai.core.forms import BootstrapFormMixin
 from jingkai.core.models import Role, User
 from jingkai.core.money import WAN, Currency
 from jingkai.investment import gates
 from jingkai.investment.models import STAGE_ORDER, ArrivalKind, FollowUp, Project, Stage, Status
 
 
-class ArrivalForm(forms.Form):
+class ArrivalForm(BootstrapFormMixin, forms.Form):
     on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ArrivalKind.choices)
     amount_wan = forms.DecimalField(
@@ -21,7 +22,7 @@ class ArrivalForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=300)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(BootstrapFormMixin, forms.Form):
     on = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=FollowUp.Kind.choices)
     note = forms.CharField(
@@ -29,7 +30,7 @@ class FollowUpForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Status.choices)
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
     on = forms.DateField(
@@ -37,7 +38,7 @@ class StatusForm(forms.Form):
     )
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(BootstrapFormMixin, forms.Form):
     stage = forms.ChoiceField(label=gettext_lazy("Stage"), choices=Stage.choices)
     planned_on = forms.DateField(
         label=gettext_lazy("Planned date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -53,7 +54,7 @@ def stage_fields(project: Project, stage: str) -> list[str]:
     )
 
 
-class StageForm(forms.Form):
+class StageForm(BootstrapFormMixin, forms.Form):
     override_reason = forms.CharField(
         label=gettext_lazy("Reason for overriding (administrators)"), required=False, max_length=300
     )

@@ -18,6 +18,7 @@ column says what blank means (`Column.blank`).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -571,15 +572,16 @@ def open_workbook(content: bytes, file_name: str = "") -> OpenedWorkbook:
         return opened
     if oversized:
         opened.sheets = []
-        opened.errors = [
-            RowError(
-                sheet=name,
-                reason=_("The sheet has more than %(max)s cells; split it into smaller files")
-                % {"max": number_format(settings.JINGKAI_IMPORT_MAX_CELLS)},
-            )
-            for name in oversized
-        ]
+        opened.errors = [too_many_cells(name) for name in oversized]
     return opened
+
+
+def too_many_cells(sheet: str) -> RowError:
+    return RowError(
+        sheet=sheet,
+        reason=_("The sheet has more than %(max)s cells; split it into smaller files")
+        % {"max": number_format(settings.JINGKAI_IMPORT_MAX_CELLS)},
+    )
 
 
 # The encodings a .csv may come in, tried in this order: UTF-8 (a BOM, as Excel writes "CSV UTF-8", is
@@ -605,8 +607,6 @@ def decode_csv(content: bytes) -> tuple[str, str] | None:
 
 
 def _open_csv(content: bytes, file_name: str, opened: OpenedWorkbook) -> OpenedWorkbook:
-    import csv
-
     decoded = decode_csv(content)
     if decoded is None or "\x00" in decoded[0]:
         opened.errors = [
@@ -624,18 +624,11 @@ def _open_csv(content: bytes, file_name: str, opened: OpenedWorkbook) -> OpenedW
         dialect = csv.excel
     rows = [list(row) for row in csv.reader(io.StringIO(text_content, newline=""), dialect)]
     width = max((len(row) for row in rows), default=0)
+    name = (file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "CSV")[:31]  # the file's one "sheet"
     if len(rows) * max(width, 1) > settings.JINGKAI_IMPORT_MAX_CELLS:
-        name = file_name.rsplit("/", 1)[-1]
-        opened.errors = [
-            RowError(
-                sheet=name,
-                reason=_("The sheet has more than %(max)s cells; split it into smaller files")
-                % {"max": number_format(settings.JINGKAI_IMPORT_MAX_CELLS)},
-            )
-        ]
+        opened.errors = [too_many_cells(name)]
         return opened
     grid = [row + [""] * (width - len(row)) for row in rows]
-    name = (file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "CSV")[:31]
     opened.sheets.append(Sheet(name, grid, True))
     opened.notices.append(
         _("“%(name)s” was read as %(encoding)s text") % {"name": file_name or "?", "encoding": encoding}

@@ -7,9 +7,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.core.contributions import list_filter
-from jingkai.core.forms import BootstrapFormMixin, QuickSelect, add_css_class
+from jingkai.core.forms import BootstrapFormMixin, QuickSelect, WorkbookUploadForm, add_css_class
 from jingkai.core.money import from_wan, to_wan
-from jingkai.enterprises import industry, services
+from jingkai.enterprises import industry, roll, services
 from jingkai.enterprises.choices import COUNTRY_NAMES, EnterpriseStatus
 from jingkai.enterprises.models import Enterprise, EnterpriseGroup
 from jingkai.grids.models import Community, Grid
@@ -217,3 +217,20 @@ def prepare_filter_form(filterset, user, *, years: list[int]) -> list:
         "status",
     ]
     return [form[name] for name in shown if name not in options or options[name]]
+
+
+class ScaleRollUploadForm(WorkbookUploadForm):
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        initial=roll.default_year,
+        help_text=_("Blank: last year."),
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+    )
+    complete = forms.BooleanField(
+        label=_("The file is the complete list of the year: enterprises not in it leave 规上"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input ms-2"}),
+    )

@@ -18,14 +18,11 @@ written.
 
 from __future__ import annotations
 
-from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jingkai.core import importing
 from jingkai.core import uscc as uscc_rules
-from jingkai.core.forms import WorkbookUploadForm
 from jingkai.core.importing import (
     CREATE,
     UNCHANGED,
@@ -40,6 +37,7 @@ from jingkai.core.importing import (
 from jingkai.core.models import ImportBatch
 from jingkai.core.money import format_money
 from jingkai.enterprises import roll
+from jingkai.enterprises.forms import ScaleRollUploadForm
 from jingkai.enterprises.permissions import can_run_scale_roll
 from jingkai.enterprises.queries import by_uscc
 
@@ -80,27 +78,6 @@ COLUMNS = (
 ACTIONS = {roll.ENTERING: CREATE, roll.LEAVING: UPDATE, roll.UNCHANGED: UNCHANGED}
 
 
-def default_year() -> int:
-    return timezone.localdate().year - 1
-
-
-class ScaleRollUploadForm(WorkbookUploadForm):
-    year = forms.IntegerField(
-        label=gettext_lazy("Year"),
-        min_value=2000,
-        max_value=2100,
-        required=False,
-        initial=default_year,
-        help_text=gettext_lazy("Blank: last year."),
-        widget=forms.NumberInput(attrs={"class": "form-control"}),
-    )
-    complete = forms.BooleanField(
-        label=gettext_lazy("The file is the complete list of the year: enterprises not in it leave 规上"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input ms-2"}),
-    )
-
-
 class ScaleRollImporter(importing.Importer):
     kind = KIND
     namespace = "enterprises:scale_roll"
@@ -128,7 +105,7 @@ class ScaleRollImporter(importing.Importer):
     }
 
     def upload_options(self, form) -> dict:
-        year = form.cleaned_data.get("year") or default_year()
+        year = form.cleaned_data.get("year") or roll.default_year()
         return {"year": year, "complete": bool(form.cleaned_data.get("complete"))}
 
     def instructions(self) -> list[str]:
@@ -149,7 +126,7 @@ class ScaleRollImporter(importing.Importer):
 
     def plan(self, read, report: ImportReport, user) -> None:
         options = report.options
-        year = int(options.get("year") or default_year())
+        year = int(options.get("year") or roll.default_year())
         found = by_uscc(row.values.get("uscc") for row in read.rows if row.values.get("uscc"))
         decisions: list[roll.Decision] = []
         seen: dict[int, int] = {}
@@ -231,7 +208,7 @@ class ScaleRollImporter(importing.Importer):
 
     def apply(self, report: ImportReport, user, batch: ImportBatch) -> None:
         plan = roll.RollPlan(
-            int(report.options.get("year") or default_year()),
+            int(report.options.get("year") or roll.default_year()),
             "import",
             [row.instance for row in report.rows],
         )

@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from jingkai.core.contributions import announce
 from jingkai.enterprises.models import AnnualScale, Enterprise
@@ -182,3 +183,8 @@ def year_counts() -> list[dict]:
         .annotate(above=Count("pk", filter=Q(above_size=True)), below=Count("pk", filter=Q(above_size=False)))
         .order_by("-year")
     )
+
+
+def default_year() -> int:
+    """The year a roll is usually made for: last year (the statistics office's list arrives in the new year)."""
+    return timezone.localdate().year - 1

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 
 from jingkai.core.permissions import require
 from jingkai.enterprises import roll
-from jingkai.enterprises.importers_roll import default_year
 
 
 @login_required
@@ -28,5 +27,5 @@ def scale_roll(request):
     return render(
         request,
         "enterprises/scale_roll.html",
-        {"years": roll.year_counts(), "default_year": default_year()},
+        {"years": roll.year_counts(), "default_year": roll.default_year()},
     )

@@ -25,3 +25,9 @@ class StatsImportForm(BootstrapFormMixin, WorkbookUploadForm):
         label=gettext_lazy("Period (if the title does not state it)"),
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
+
+
+class ScaleRollYearForm(BootstrapFormMixin, forms.Form):
+    """The year of the 规上 roll derived from the December reports (stats/scale-roll/)."""
+
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from jingkai.core.contributions import render_in
 from jingkai.core.permissions import require
-from jingkai.enterprises.importers_roll import default_year
+from jingkai.enterprises.roll import default_year
 from jingkai.stats import roll
+from jingkai.stats.forms import ScaleRollYearForm
 from jingkai.stats.importers import StatsImporter
 from jingkai.stats.measures import VALUE_FIELDS
 from jingkai.stats.models import StatsTemplate
@@ -77,10 +78,6 @@ def templates(request, pk: int | None = None):
         "stats/templates.html",
         {"form": form, "templates": StatsTemplate.objects.all(), "editing": instance, "fields": VALUE_FIELDS},
     )
-
-
-class ScaleRollYearForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
 
 
 @login_required

@@ -79,13 +79,16 @@ def test_demo_uses_the_database_url_from_the_environment(tmp_path):
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from enterprises_enterprise").fetchone()[0] > 1000
         # The synthetic enterprises get monthly statistics, and the dashboards' rollups are rebuilt over them.
+        # At the demo's last month (the one before the load date), over the 规上 set of its year.
+        last = conn.execute("select max(period) from stats_monthlyreport").fetchone()[0]
         reporting = conn.execute(
             "select count(*) from stats_monthlyreport m join enterprises_annualscale a"
-            " on a.enterprise_id = m.enterprise_id and a.year = 2023 and a.above_size"
-            " where m.period = '2023-06-01'"
+            " on a.enterprise_id = m.enterprise_id and a.year = cast(substr(m.period, 1, 4) as integer)"
+            " and a.above_size where m.period = ?",
+            [last],
         ).fetchone()[0]
         rolled_up = conn.execute(
-            "select enterprises from analytics_rollup where dimension = 'zone' and period = '2023-06-01'"
+            "select enterprises from analytics_rollup where dimension = 'zone' and period = ?", [last]
         ).fetchone()[0]
         assert reporting > 300
         assert rolled_up == reporting

@@ -236,7 +236,9 @@ def grid_view(request, pk: int):
 def enterprise_panel(request, pk: int):
     """The trend panel of an enterprise profile (loaded by htmx, so the profile's own queries do not change)."""
     enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, pk=pk)
-    series = services.enterprise_series(enterprise, 30)
+    # The chart shows the last 30 months; the table every year on record (up to ten), from the same one query.
+    on_record = services.enterprise_series(enterprise, 120)
+    series = on_record[-30:]
     trend = [
         {
             "label": f"{entry['period']:%Y-%m}",
@@ -249,7 +251,7 @@ def enterprise_panel(request, pk: int):
     ]
     years = [
         {**y, "cum": amount(y["cum"], "output"), "yoy": percent(y["yoy"])}
-        for y in services.year_figures(series)
+        for y in services.year_figures(on_record)
     ]
     chart = _chart(trend, "output", bars="month")
     return render(

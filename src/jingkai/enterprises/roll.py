@@ -29,6 +29,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from jingkai.core.contributions import announce
+from jingkai.enterprises.choices import EnterpriseStatus
 from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.enterprises.permissions import can_run_scale_roll
 
@@ -108,14 +109,18 @@ def plan_roll(
 ) -> RollPlan:
     """What the source would make of the year, nothing written. One decision per enterprise (the last wins).
 
-    carry: an enterprise the source says nothing of keeps its status of the latest earlier year (unchanged, written
-    for the year without a revenue), so that the year's roll covers every enterprise on record and the coverage
-    check, which reads the latest year, does not take its silence for 规下.
+    carry: an operating enterprise the source says nothing of keeps its status of the latest earlier year
+    (unchanged, written for the year without a revenue), so that the year's roll covers every enterprise in
+    business and the coverage check, which reads the latest year, does not take its silence for 规下. One closed
+    or moved out is not carried: it has no status in a year it did not trade.
     """
     decisions = {d.enterprise_id: d for d in source}
     before = statuses_before(year)
     carried = {pk: above for pk, above in before.items() if pk not in decisions} if carry else {}
     enterprises = Enterprise.objects.in_bulk([*decisions, *carried])
+    carried = {
+        pk: above for pk, above in carried.items() if enterprises[pk].status == EnterpriseStatus.OPERATING
+    }
     plan = RollPlan(year, source_name)
     for enterprise_id, decision in decisions.items():
         previous = before.get(enterprise_id)

@@ -17,6 +17,7 @@ from tests.campaigns.conftest import campaign_data
     [
         ("demands:list", "demands:export", {"state": "lost"}, "state"),
         ("demands:list", "demands:export", {"submitted_from": "2023-02-30"}, "submitted_from"),
+        ("demands:list", "demands:export", {"due_to": "next week"}, "due_to"),
         ("investment:list", "investment:export", {"year": "1800"}, "year"),
         ("visits:list", "visits:export", {"date_from": "2023-06-01", "date_to": "2023-01-01"}, "date_to"),
         ("visits:list", "visits:export", {"kind": "party"}, "kind"),

@@ -11,6 +11,7 @@ import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from jingkai.core.models import Department
 from jingkai.demands.models import Demand, DemandState
@@ -274,3 +275,17 @@ def test_a_merged_duplicate_shows_its_original_without_the_other_enterprises_det
     login(client, zone, "zone_admin")
     assert "13900000002" in client.get(f"/demands/{original.pk}/").content.decode()
     assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 above2"
+
+
+def test_the_handling_deadline_filters_match_only_demands_being_handled(client, zone, file_demand):
+    """due_from / due_to read the handling deadline; a replied demand's due_on (its rating window) is not one."""
+    handled = file_demand(on=dt.date(2023, 6, 5))
+    later = file_demand(on=dt.date(2023, 6, 20))
+    replied = file_demand(on=dt.date(2023, 6, 5))
+    Demand.objects.filter(pk=replied.pk).update(state=DemandState.REPLIED)
+    client.force_login(zone["zone_admin"])
+    day = handled.due_on.isoformat()
+    page = client.get(reverse("demands:list"), {"due_from": day, "due_to": day}).context["page"]
+    assert [d.pk for d in page] == [handled.pk]
+    everything = client.get(reverse("demands:list"), {"due_to": later.due_on.isoformat()}).context["page"]
+    assert {d.pk for d in everything} == {handled.pk, later.pk}

@@ -15,12 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jingkai.campaigns import services as campaign_services
+from jingkai.core.calendar import WorkingCalendar
 from jingkai.core.dates import add_months
 from jingkai.core.models import Department, ImportBatch, Role
 from jingkai.demands import services as demand_services
 from jingkai.demands import sweep as demand_sweep
 from jingkai.demands.defaults import ensure_defaults
-from jingkai.demands.models import Channel, DemandCategory
+from jingkai.demands.models import Channel, Demand, DemandCategory
 from jingkai.investment import services as investment_services
 from jingkai.investment.models import Target
 from jingkai.stats.models import MonthlyReport
@@ -183,6 +184,12 @@ def test_area_staff_count_their_own_grid_only(client, staff):
     file(z, z.above1, on=TODAY - dt.timedelta(days=20))
     file(z, z.above2, on=TODAY - dt.timedelta(days=30))
     soon = file(z, z.above1)
+    # Handling deadlines in two working days (counted: "due within two working days") and in three (not).
+    calendar = WorkingCalendar()
+    for days in (2, 3):
+        Demand.objects.filter(pk=file(z, z.above1).pk).update(
+            due_on=calendar.add_working_days(LOCAL_TODAY, days)
+        )
     # Certificates: above1's expires in 30 days (counted), in 200 days (not); above2's in 10 days (not theirs).
     expiring(z.above1, 30)
     expiring(z.above1, 200)
@@ -199,7 +206,7 @@ def test_area_staff_count_their_own_grid_only(client, staff):
     expected = {
         "not_visited": 1,
         "demands_overdue": 2,
-        "demands_due_soon": 1,
+        "demands_due_soon": 2,
         "campaign_answers": 1,  # above1 (the new enterprise came after the launch)
         "honours_expiring": 1,
     }

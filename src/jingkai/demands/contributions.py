@@ -39,21 +39,26 @@ def _list_url(**params) -> str:
     return reverse("demands:list") + "?" + urlencode(params)
 
 
+DUE_SOON_DAYS = 2  # the home's "due soon": a handling deadline within two working days (issue 11 §2)
+
+
 def _deadlines(request) -> dict:
-    """Counts of the user's demands by deadline colour, the amber date and who they are for: two queries
+    """Counts of the user's demands by deadline colour, the due-soon date and who they are for: two queries
     (the policy, the calendar's year) and one count, shared by the lines of one request."""
 
     def compute():
         today = timezone.localdate()
         pol = policy()
-        amber = amber_until(today, WorkingCalendar(), pol)
+        calendar = WorkingCalendar()
+        amber = amber_until(today, calendar, pol)
+        soon = calendar.add_working_days(today, max(DUE_SOON_DAYS, pol.amber_days))
         user = request.user
         rows = with_deadline_status(Demand.objects.visible_to(user), today, amber)
         department = user.department_id if user.role == Role.DEPARTMENT else None
         mine = Q(department_id=department)
         counts = rows.aggregate(
             red=Count("pk", filter=Q(deadline_status="red")),
-            amber=Count("pk", filter=Q(deadline_status="amber")),
+            soon=Count("pk", filter=Q(state__in=ESCALATING_STATES, due_on__gte=today, due_on__lte=soon)),
             escalated=Count("pk", filter=Q(state__in=ESCALATING_STATES, escalation_level__gte=2)),
             to_take=Count("pk", filter=mine & Q(state=DemandState.ASSIGNED)),
             to_reply=Count("pk", filter=mine & Q(state=DemandState.IN_PROGRESS)),
@@ -62,7 +67,8 @@ def _deadlines(request) -> dict:
         return {
             **counts,
             "amber_until": amber,
-            "amber_days": pol.amber_days,
+            "soon_until": soon,
+            "soon_days": max(DUE_SOON_DAYS, pol.amber_days),
             "today": today,
             "department": department,
         }
@@ -101,9 +107,9 @@ def _department_url(request, state) -> str:
 
 
 def _due_soon_note(request) -> str:
-    return gettext("Deadline by %(date)s (%(days)s working days)") % {
-        "date": _deadlines(request)["amber_until"].isoformat(),
-        "days": _deadlines(request)["amber_days"],
+    return gettext("Deadline on or before %(date)s (within %(days)s working days)") % {
+        "date": _deadlines(request)["soon_until"].isoformat(),
+        "days": _deadlines(request)["soon_days"],
     }
 
 
@@ -119,8 +125,11 @@ TODO = [
     TodoItem(
         "demands_due_soon",
         _("Demands due soon"),
-        lambda request: _deadlines(request)["amber"],
-        lambda request: _list_url(deadline="amber"),
+        lambda request: _deadlines(request)["soon"],
+        lambda request: _list_url(
+            due_from=_deadlines(request)["today"].isoformat(),
+            due_to=_deadlines(request)["soon_until"].isoformat(),
+        ),
         roles=AREA,
         order=21,
         note=_due_soon_note,

@@ -64,6 +64,17 @@ class DemandFilterSet(df.FilterSet):
         input_formats=DATE_FORMATS,
         error_messages={"invalid": _("Not a date (YYYY-MM-DD).")},
     )
+    # The handling deadline (due_on of a demand being handled; a replied one's is its rating window, not matched).
+    due_from = df.DateFilter(
+        method="filter_due",
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": _("Not a date (YYYY-MM-DD).")},
+    )
+    due_to = df.DateFilter(
+        method="filter_due",
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": _("Not a date (YYYY-MM-DD).")},
+    )
 
     class Meta:
         model = Demand
@@ -78,6 +89,10 @@ class DemandFilterSet(df.FilterSet):
         if value == "open":
             return queryset.filter(state__in=[*ESCALATING_STATES, DemandState.REPLIED])
         return queryset.filter(state=value)
+
+    def filter_due(self, queryset, name, value):
+        lookup = "due_on__gte" if name == "due_from" else "due_on__lte"
+        return queryset.filter(state__in=ESCALATING_STATES, **{lookup: value})
 
     def filter_escalation(self, queryset, name, value):
         return queryset.filter(state__in=ESCALATING_STATES, escalation_level__gte=int(value))

@@ -152,6 +152,7 @@ INSTALLED_APPS = [
     "jingkai.visits",
     "jingkai.campaigns",
     "jingkai.investment",
+    "jingkai.evaluation",
     "jingkai.shell",
     "jingkai.api",
     "jingkai.demo",

@@ -1,14 +1,19 @@
-"""Helpers for the evaluation engine tests: input frames built from a few named figures (no database)."""
+"""Helpers for the evaluation tests: input frames built from a few named figures (engine tests, no database), and
+an evaluated zone for the app's tests: the shared `zone` (tests/conftest.py) with industry codes, 2022 inputs and
+the demo zone's method (pinghu-2022) saved (`evaluation_zone`); `evaluated` has the run done (a draft)."""
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import polars as pl
 import pytest
 
+from jingkai.evaluation import services
 from jingkai.evaluation.method import Method
-from jingkai.evaluation.methods import load
+from jingkai.evaluation.methods import SHIPPED, load
+from jingkai.evaluation.models import EvaluationInput
 
 # A plain 规上 enterprise in the units of the inputs (万元, 亩, 吨标准煤, 吨, 人).
 ABOVE = {
@@ -109,3 +114,44 @@ def edited(method: Method, population: str = "above", **changes) -> Method:
     data = method.to_dict()
     data["populations"][population] |= changes
     return Method.from_dict(data)
+
+
+# --- the app's tests (database) ---------------------------------------------------------------------
+
+YEAR = 2022
+# enterprise key -> inputs (万元, 亩, 吨标准煤, 万千瓦时, 吨, 人)
+INPUTS = {
+    "above1": {"tax": 900, "value_added": 5200, "revenue": 21000, "rd": 800, "output": 20000, "energy_tce": 1200,
+                   "emissions": 30, "employees": 400, "land_own_mu": 60},
+    "above2": {"tax": 300, "value_added": 2100, "revenue": 9000, "rd": 150, "output": 8800, "energy_tce": 900,
+                   "emissions": 25, "employees": 260, "land_own_mu": 55},
+    "below1": {"tax": 40, "electricity": 120, "land_own_mu": 8},
+    "below2": {"tax": 12, "electricity": 90, "land_own_mu": 5},
+}  # fmt: skip
+
+
+@pytest.fixture
+def evaluation_zone(zone):
+    """The zone with the pinghu-2022 method saved and 2022 inputs for its four enterprises."""
+    for key in ("above1", "above2", "below1", "below2"):
+        ent = getattr(zone, key)
+        ent.industry_code = "C3421" if key.startswith("above") else "C3399"
+        ent.save()
+        values = {k: Decimal(v) for k, v in INPUTS[key].items()}
+        EvaluationInput.objects.create(
+            enterprise=ent,
+            year=YEAR,
+            population="above" if key.startswith("above") else "below",
+            industry=ent.industry_code,
+            founded_year=2010,
+            sources=dict.fromkeys(values, "import:0"),
+            **values,
+        )
+    zone.method = services.save_method(SHIPPED["pinghu-2022"], zone["zone_admin"])
+    return zone
+
+
+@pytest.fixture
+def evaluated(evaluation_zone):
+    evaluation_zone.run = services.run(YEAR, evaluation_zone["zone_admin"])
+    return evaluation_zone

@@ -5,6 +5,11 @@ The documents' projects (SEED-FACTS.md: the 日本电产 drive-motor flagship fa
 plus generated ones, chosen so that 2022's official figures are exactly the zone's: 报批内外资项目 62, 合同外资
 2.88亿美元, 实到外资 2.1亿美元, 新认定招大引强项目 5, 实到内资 12亿元, 备案亿元以上投资项目 17.
 Exchange rates and the year's targets are invented demo values (docs/decisions/0008-investment.md).
+
+After the documents the ledger lives up to the load day (`today`): every year from 2023 gets about as many
+approved projects as 2022 (the year under way in proportion to the days gone), with arrivals, follow-ups and
+milestones dated up to today (the next milestones around it: some late, some due within a week), open leads and
+negotiations first contacted in the last year, and targets for every year up to the current one.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from jingkai.chains.models import Chain
@@ -69,6 +75,11 @@ TARGETS = {
         "above_yi_filed": 18,
     },
 }
+# Later years' targets: 2023's raised by this much a year (counts rounded, amounts to 0.1亿).
+LATER_TARGET_GROWTH = Decimal("0.05")
+# Approved projects a year after the documents (2022 had 62); the year under way in proportion.
+YEARLY_PROJECTS = {2023: 64, 2024: 66, 2025: 68}
+LATER_YEARLY_PROJECTS = 70
 # Approximate monthly USD→RMB rates (invented demo values near the published central parity).
 USD_RATES = {
     2021: [6.47, 6.46, 6.51, 6.52, 6.44, 6.43, 6.47, 6.48, 6.46, 6.43, 6.39, 6.37],
@@ -340,14 +351,46 @@ def _split(rng: random.Random, total: Decimal, parts: int, unit: Decimal = WAN) 
     return [Decimal(r) * unit for r in raw]
 
 
+def _usd_rate(day: dt.date) -> Decimal:
+    """The demo's rate for a month; after the table, its last year's rate of the same month."""
+    months = USD_RATES.get(day.year) or USD_RATES[max(USD_RATES)]
+    return Decimal(str(months[day.month - 1]))
+
+
+def _targets(today: dt.date) -> dict[int, dict]:
+    """The invented targets (TARGETS), and each later year's up to today's: the year before's + 5%."""
+    out = dict(TARGETS)
+    for year in range(max(TARGETS) + 1, today.year + 1):
+        out[year] = {
+            figure: (
+                Decimal(round(value * (1 + LATER_TARGET_GROWTH)))
+                if value < 1000
+                else (value * (1 + LATER_TARGET_GROWTH) / (YI / 10)).quantize(Decimal(1)) * (YI / 10)
+            )
+            for figure, value in out[year - 1].items()
+        }
+    return out
+
+
 def _day(rng: random.Random, year: int, first_month: int = 1, last_month: int = 12) -> dt.date:
     start = D(year, first_month, 1)
     end = D(year, last_month, 28)
     return start + dt.timedelta(days=rng.randint(0, (end - start).days))
 
 
-def _generated(rng: random.Random, named: list[P]) -> list[P]:
-    """Projects that, with the named ones, give 2022 its official figures; plus 2021/2023-2026 ones."""
+def _later_counts(today: dt.date) -> list[tuple[int, int]]:
+    """(year, approved projects) from 2023 to today's year, the year under way in proportion to its days."""
+    out = []
+    for year in range(2023, today.year + 1):
+        count = YEARLY_PROJECTS.get(year, LATER_YEARLY_PROJECTS)
+        if year == today.year:
+            count = round(count * (today - D(year, 1, 1)).days / 365)
+        out.append((year, count))
+    return out
+
+
+def _generated(rng: random.Random, named: list[P], today: dt.date) -> list[P]:
+    """Projects that, with the named ones, give 2022 its official figures; plus 2021 and 2023 … today's year."""
     out: list[P] = []
     approved_2022 = [p for p in named if p.approval_on and p.approval_on.year == 2022]
     big_named = sum(1 for p in approved_2022 if _is_big(p))
@@ -380,10 +423,11 @@ def _generated(rng: random.Random, named: list[P]) -> list[P]:
                 big_flags[i],
                 i in key_indexes,
                 foreign_amounts.pop() if foreign_flags[i] else None,
+                today,
             )
         )
-    # Other years: 2021 (before), 2023-2026 (after), and open leads/negotiations.
-    for year, count in ((2021, 12), (2023, 18), (2024, 10), (2025, 8), (2026, 6)):
+    # Other years: 2021 (before), 2023 … today's year (after), and open leads/negotiations.
+    for year, count in ((2021, 12), *_later_counts(today)):
         for i in range(count):
             foreign = rng.random() < 0.35
             out.append(
@@ -395,17 +439,18 @@ def _generated(rng: random.Random, named: list[P]) -> list[P]:
                     rng.random() < 0.3,
                     False,
                     Decimal(rng.randint(200, 3000)) * WAN if foreign else None,
+                    today,
                 )
             )
     for i in range(14):
         stage = Stage.LEAD if i < 8 else Stage.NEGOTIATING
         foreign = rng.random() < 0.5
-        out.append(_open(rng, i, stage, foreign))
+        out.append(_open(rng, i, stage, foreign, today))
     return out
 
 
 def _is_big(p: P) -> bool:
-    rate = Decimal(str(USD_RATES[p.approval_on.year][p.approval_on.month - 1]))
+    rate = _usd_rate(p.approval_on)
     return bool(services.above_yi(p.total, p.currency, rate if p.currency == Currency.USD else None))
 
 
@@ -424,10 +469,14 @@ def _investor(rng, foreign: bool) -> tuple[str, str, str]:
     )
 
 
-def _make(rng, i, year, foreign, big, key, contract_foreign) -> P:
+def _make(rng, i, year, foreign, big, key, contract_foreign, today: dt.date) -> P:
     investor, origin, country = _investor(rng, foreign)
     product, chain, industry_code = rng.choice(PRODUCTS)
-    approval_on = _day(rng, year, 2, 10 if year == 2026 else 12)
+    if year == today.year:  # the year under way: approved by three days ago
+        first = D(year, 1, 20)
+        approval_on = first + dt.timedelta(days=rng.randint(0, max(0, (today - first).days - 3)))
+    else:
+        approval_on = _day(rng, year, 2, 12)
     contract_on = approval_on - dt.timedelta(days=rng.randint(5, 30))
     if contract_on.year != year:
         contract_on = D(year, 1, rng.randint(2, 20))
@@ -440,22 +489,21 @@ def _make(rng, i, year, foreign, big, key, contract_foreign) -> P:
     started_on = production_on = None
     stage = Stage.APPROVED
     planned = {}
-    if approval_on + dt.timedelta(days=120) < D(2026, 10, 1) and rng.random() < 0.75:
+    if approval_on + dt.timedelta(days=120) < today and rng.random() < 0.75:
         started_on = approval_on + dt.timedelta(days=rng.randint(20, 120))
         stage = Stage.STARTED
-        if started_on + dt.timedelta(days=420) < D(2026, 10, 1) and rng.random() < 0.6:
+        if started_on + dt.timedelta(days=420) < today and rng.random() < 0.6:
             production_on = started_on + dt.timedelta(days=rng.randint(180, 420))
             stage = Stage.PRODUCING
     next_stage = STAGE_ORDER[STAGE_ORDER.index(stage) + 1]
     # The next milestone: most ahead of plan, some late (red) and some due soon (amber).
     roll = rng.random()
-    base = D(2026, 11, 23)
     planned[next_stage] = (
-        base - dt.timedelta(days=rng.randint(10, 200))
+        today - dt.timedelta(days=rng.randint(10, 200))
         if roll < 0.2
-        else base + dt.timedelta(days=rng.randint(1, 7))
+        else today + dt.timedelta(days=rng.randint(1, 7))
         if roll < 0.3
-        else base + dt.timedelta(days=rng.randint(30, 400))
+        else today + dt.timedelta(days=rng.randint(30, 400))
     )
     return P(
         name=f"{investor.split('有限公司')[0].split('株式会社')[0]}{product}项目",
@@ -473,7 +521,9 @@ def _make(rng, i, year, foreign, big, key, contract_foreign) -> P:
         approval_on=approval_on,
         started_on=started_on,
         production_on=production_on,
-        key_on=min(approval_on + dt.timedelta(days=rng.randint(0, 20)), D(year, 12, 31)) if key else None,
+        key_on=min(approval_on + dt.timedelta(days=rng.randint(0, 20)), D(year, 12, 31), today)
+        if key
+        else None,
         first_contact_on=contract_on - dt.timedelta(days=rng.randint(30, 240)),
         enterprise=None,
         chain=chain,
@@ -483,7 +533,7 @@ def _make(rng, i, year, foreign, big, key, contract_foreign) -> P:
     )
 
 
-def _open(rng, i, stage, foreign) -> P:
+def _open(rng, i, stage, foreign, today: dt.date) -> P:
     investor, origin, country = _investor(rng, foreign)
     product, chain, industry_code = rng.choice(PRODUCTS)
     status = rng.choice([Status.NORMAL] * 5 + [Status.STALLED])
@@ -498,12 +548,12 @@ def _open(rng, i, stage, foreign) -> P:
         if not foreign
         else Decimal(rng.randint(500, 5_000)) * WAN,
         currency=Currency.USD if foreign else Currency.CNY,
-        first_contact_on=D(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 300)),
+        first_contact_on=today - dt.timedelta(days=rng.randint(30, 330)),
         chain=chain,
         industry_code=industry_code,
         status=status,
         status_reason="投资方暂缓决策" if status == Status.STALLED else "",
-        planned={Stage.SIGNED: D(2026, 11, 23) + dt.timedelta(days=rng.randint(-60, 180))},
+        planned={Stage.SIGNED: today + dt.timedelta(days=rng.randint(-60, 180))},
     )
 
 
@@ -542,21 +592,23 @@ def load(seed: int, stdout=None) -> dict:
     owners = _owners(invest, admin)
     owners = owners or [admin]
     named = _named()
-    plans = named + _generated(rng, named)
+    today = timezone.localdate()
+    plans = named + _generated(rng, named, today)
 
     # Exchange rates first: the 亿元以上 rule reads them.
     rates = [
         ExchangeRate(
-            month=D(year, m + 1, 1), currency=Currency.USD, rate_to_cny=Decimal(str(r)), source=RATE_SOURCE
+            month=D(year, m + 1, 1), currency=Currency.USD, rate_to_cny=_usd_rate(D(year, m + 1, 1)),
+            source=RATE_SOURCE,
         )
-        for year, months in USD_RATES.items()
-        for m, r in enumerate(months)
-    ]
+        for year in range(min(USD_RATES), max(max(USD_RATES), today.year) + 1)
+        for m in range(12)
+    ]  # fmt: skip
     bulk_create_with_history(rates, ExchangeRate, default_user=admin)
     bulk_create_with_history(
         [
             Target(year=y, figure=f, value=Decimal(v))
-            for y, values in TARGETS.items()
+            for y, values in _targets(today).items()
             for f, v in values.items()
         ],
         Target,
@@ -616,7 +668,14 @@ def load(seed: int, stdout=None) -> dict:
                 stage=p.stage,
                 status=p.status,
                 status_reason=p.status_reason,
-                status_on=D(2024, 3, 1) if p.status != Status.NORMAL else None,
+                status_on=(
+                    max(
+                        p.first_contact_on,
+                        min(today - dt.timedelta(days=7), p.first_contact_on + dt.timedelta(days=60)),
+                    )
+                    if p.status != Status.NORMAL
+                    else None
+                ),
                 first_contact_on=p.first_contact_on,
                 contract_on=p.contract_on,
                 contract_foreign_capital=p.contract_foreign,
@@ -671,7 +730,7 @@ def load(seed: int, stdout=None) -> dict:
         last = p.first_contact_on
         for _ in range(rng.randint(1, 4)):
             last = last + dt.timedelta(days=rng.randint(10, 120))
-            if last > D(2026, 11, 1):
+            if last > today:
                 break
             follow_ups.append(
                 FollowUp(
@@ -685,13 +744,13 @@ def load(seed: int, stdout=None) -> dict:
     bulk_create_with_history(events, StageEvent, default_user=admin)
     bulk_create_with_history(milestones, Milestone, default_user=admin)
     bulk_create_with_history(follow_ups, FollowUp, default_user=admin)
-    arrivals = _arrivals(rng, projects, plans)
+    arrivals = _arrivals(rng, projects, plans, today)
     bulk_create_with_history(arrivals, Arrival, default_user=admin)
 
     return {"investment projects": len(projects), "capital arrivals": len(arrivals)}
 
 
-def _arrivals(rng, projects, plans) -> list[Arrival]:
+def _arrivals(rng, projects, plans, today: dt.date) -> list[Arrival]:
     """2022's arrivals sum to the official 实到外资 and 实到内资; other years get arrivals too.
 
     Two arrivals sit on the period's edges (31 December 2021, 1 January 2023) and are not in 2022.
@@ -746,13 +805,14 @@ def _arrivals(rng, projects, plans) -> list[Arrival]:
         ]
         for project in later:
             on = project.contract_on + dt.timedelta(days=rng.randint(20, 300))
-            if on < D(2026, 11, 1):
+            if on <= today:
                 out.append(
                     Arrival(
                         project=project,
                         on=on,
                         kind=kind,
-                        amount=Decimal(rng.randint(100, 3_000)) * WAN,
+                        amount=Decimal(rng.randint(100, 1_500 if kind == ArrivalKind.FOREIGN else 3_000))
+                        * WAN,
                         currency=currency,
                     )
                 )

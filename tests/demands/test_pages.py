@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jingkai.core.dates import add_months
 from jingkai.core.models import Department
 from jingkai.demands.models import Demand, DemandState
 from jingkai.demands.similar import jaccard, similar_demands, tokens
@@ -289,3 +290,19 @@ def test_the_handling_deadline_filters_match_only_demands_being_handled(client, 
     assert [d.pk for d in page] == [handled.pk]
     everything = client.get(reverse("demands:list"), {"due_to": later.due_on.isoformat()}).context["page"]
     assert {d.pk for d in everything} == {handled.pk, later.pk}
+
+
+def test_the_dashboard_covers_the_chosen_months_and_says_which(client, zone, file_demand):
+    today = dt.date.today()
+    file_demand(on=today)
+    file_demand(on=today - dt.timedelta(days=150))
+    login(client, zone, "zone_admin")
+    default = client.get("/demands/dashboard/")
+    assert default.context["data"]["summary"]["total"] == 2 and default.context["months"] == 12
+    recent = client.get("/demands/dashboard/", {"months": 3})
+    assert recent.context["data"]["summary"]["total"] == 1
+    start = recent.context["start"]
+    assert start == add_months(today.replace(day=1), -2)
+    html = recent.content.decode()
+    assert f'data-period-start="{start:%Y-%m-%d}"' in html and '<option value="3" selected>' in html
+    assert len(recent.context["chart"]["labels"]) == 3

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jingkai.core.contributions import render_in
+from jingkai.core.dates import add_months
 from jingkai.core.models import Department, Role
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.demands import dashboard, queries, services
@@ -227,13 +228,18 @@ def demand_dashboard(request):
         months = max(1, min(int(request.GET.get("months", 12)), 36))
     except ValueError:
         return HttpResponseBadRequest(_("months must be a number"))
-    data = dashboard.build(Demand.objects.visible_to(user), today=today, months=months)
+    # The whole page covers the demands filed in the chosen months up to today (and says so).
+    start = add_months(today.replace(day=1), -(months - 1))
+    demands = Demand.objects.visible_to(user).filter(submitted_at__date__gte=start)
+    data = dashboard.build(demands, today=today, months=months)
+    choices = sorted({3, 6, 12, 24, 36, months})
     return render(
         request,
         "demands/dashboard.html",
         # json_script encodes the chart's data itself (encoding it here too handed the drawer a string).
-        {"data": data, "chart": data["chart"], "months": months},
-    )
+        {"data": data, "chart": data["chart"], "months": months, "choices": choices, "start": start,
+         "today": today},
+    )  # fmt: skip
 
 
 def profile_panel(context, enterprise) -> str:

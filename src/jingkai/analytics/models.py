@@ -80,7 +80,7 @@ class Target(AuditedModel):
     )
     group = models.ForeignKey(
         "enterprises.EnterpriseGroup",
-        verbose_name=_("group"),
+        verbose_name=_("enterprise group"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -15,7 +15,7 @@ class CampaignKind(models.TextChoices):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", pgettext_lazy("campaign status", "Open")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("campaign status", "Closed")
 
 
 class ScopeKind(models.TextChoices):

@@ -16,16 +16,16 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from jingkai.core.money import parse_decimal
 
 FIELD_TYPES = {
-    "text": gettext_lazy("Text"),
-    "number": gettext_lazy("Number"),
-    "percent": gettext_lazy("Percentage"),
-    "choice": gettext_lazy("Choice"),
-    "boolean": gettext_lazy("Yes / no"),
+    "text": pgettext_lazy("form field type", "Text"),
+    "number": pgettext_lazy("form field type", "Number"),
+    "percent": pgettext_lazy("form field type", "Percentage"),
+    "choice": pgettext_lazy("form field type", "Choice"),
+    "boolean": pgettext_lazy("form field type", "Yes / no"),
 }
 NUMERIC_TYPES = ("number", "percent")
 MAX_FIELDS = 30

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "jingkai.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self):
+        from jingkai.core.axes_i18n import name_axes_app
+
+        name_axes_app()

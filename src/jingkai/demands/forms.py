@@ -5,13 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from jingkai.core.forms import BootstrapFormMixin
 from jingkai.core.models import Role
 from jingkai.demands.choices import STAFF_CHANNELS, Channel
 from jingkai.demands.models import DemandCategory
 from jingkai.enterprises.models import Enterprise
 
 
-class DemandForm(forms.Form):
+class DemandForm(BootstrapFormMixin, forms.Form):
+    """Styled by BootstrapFormMixin, which also names the selects' blank choice (no "---------")."""
+
     enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=gettext_lazy("Enterprise"))
     category = forms.ModelChoiceField(queryset=DemandCategory.objects.none(), label=gettext_lazy("Category"))
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=())
@@ -32,6 +35,3 @@ class DemandForm(forms.Form):
                 self.fields["enterprise"].initial = contact.enterprise_id
         else:
             self.fields["channel"].choices = [(c.value, c.label) for c in STAFF_CHANNELS]
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from jingkai.core.models import AuditedModel
@@ -202,7 +203,7 @@ class Demand(AuditedModel):
     ever_overdue = models.BooleanField(_("was ever overdue"), default=False)
     reply = models.TextField(_("reply"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("demand", "closed at"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(
         _("rating"),
         null=True,
@@ -307,8 +308,8 @@ class DemandEvent(models.Model):
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30)
-    from_state = models.CharField(_("from"), max_length=12, blank=True)
-    to_state = models.CharField(_("to"), max_length=12, blank=True)
+    from_state = models.CharField(_("from state"), max_length=12, blank=True)
+    to_state = models.CharField(_("to state"), max_length=12, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from jingkai.core import pinyin
@@ -119,7 +120,10 @@ class Enterprise(AuditedModel):
     english_name = models.CharField(_("English name"), max_length=200, blank=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING
+        _("operating status"),
+        max_length=20,
+        choices=EnterpriseStatus.choices,
+        default=EnterpriseStatus.OPERATING,
     )
     industry_code = models.CharField(_("industry code (GB/T 4754)"), max_length=5, blank=True, db_index=True)
     main_products = models.TextField(_("main products"), blank=True)
@@ -145,7 +149,7 @@ class Enterprise(AuditedModel):
     listed_on = models.DateField(_("listed on"), null=True, blank=True)
     group = models.ForeignKey(
         EnterpriseGroup,
-        verbose_name=_("group"),
+        verbose_name=pgettext_lazy("enterprise", "group"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -292,7 +296,7 @@ class AnnualScale(AuditedModel):
 
 class Contact(AuditedModel):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     title = models.CharField(_("position"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -322,7 +326,7 @@ class Honour(AuditedModel):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="honours")
     kind = models.CharField(_("kind"), max_length=20, choices=HonourKind.choices)
     level = models.CharField(_("level"), max_length=20, choices=HonourLevel.choices)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(_("honour name"), max_length=200, blank=True)
     certificate_no = models.CharField(_("certificate number"), max_length=60, blank=True)
     certified_on = models.DateField(_("certified on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from jingkai.core.forms import BootstrapFormMixin
 from jingkai.core.models import Role, User
-from jingkai.core.money import WAN, Currency
+from jingkai.core.money import SUFFIX, WAN, Currency
 from jingkai.investment import gates
 from jingkai.investment.models import STAGE_ORDER, ArrivalKind, FollowUp, Project, Stage, Status
 
@@ -82,8 +82,10 @@ class StageForm(BootstrapFormMixin, forms.Form):
                 currency = (
                     Currency.USD if name == "contract_foreign_capital" else project.total_investment_currency
                 )
+                # The label reads 投资总额（万元）/（万美元）: the currency's Chinese suffix, not its ISO code.
+                suffix = SUFFIX.get(currency, currency)
                 field = forms.DecimalField(
-                    label=_("%(label)s (10,000 %(currency)s)") % {"label": label, "currency": currency},
+                    label=_("%(label)s (10,000 %(currency)s)") % {"label": label, "currency": suffix},
                     decimal_places=2,
                     min_value=0,
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from jingkai.core.models import AuditedModel, Role
@@ -110,7 +111,9 @@ class VisitCadence(AuditedModel):
     """How often the enterprises of one scale class must be visited at least once (edited in the admin)."""
 
     scale_class = models.CharField(_("scale class"), max_length=10, choices=ScaleClass.choices, unique=True)
-    period = models.CharField(_("period"), max_length=12, choices=CadencePeriod.choices)
+    period = models.CharField(
+        pgettext_lazy("visit cadence", "period"), max_length=12, choices=CadencePeriod.choices
+    )
     history = HistoricalRecords()
 
     class Meta:

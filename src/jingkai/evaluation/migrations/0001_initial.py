@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('demands', '0004_alter_demandevent_from_state_and_more'),
-        ('enterprises', '0003_alter_contact_name_alter_enterprise_status_and_more'),
+        ('demands', '0004_field_names'),
+        ('enterprises', '0003_field_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("investment/", include("jingkai.investment.urls")),
     path("stats/", include("jingkai.stats.urls")),
     path("economy/", include("jingkai.analytics.urls")),
+    path("evaluation/", include("jingkai.evaluation.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -52,6 +52,7 @@ OLD_NAV = [
     ("/economy/", lambda u: u.is_zone_admin or _is_grid_role(u) or u.role == Role.DEPARTMENT),
     ("/visits/", lambda u: u.role != Role.DEPARTMENT or u.is_zone_admin),
     ("/investment/", _may_use_investment),
+    ("/evaluation/", lambda u: u.role != Role.DEPARTMENT or u.is_zone_admin),  # issue 14: after investment
 ]
 
 
@@ -101,13 +102,14 @@ def test_the_declared_order_of_sweepers_chapters_panels_and_cards():
         "demands",
         "campaigns",
         "investment",
+        "evaluation",
     ]
     slots = {}
     for panel in declared(Panel):
         slots.setdefault(panel.slot, []).append(panel.name)
     assert slots == {
         "enterprise.main": ["enterprise-stats", "investment"],
-        "enterprise.aside": ["visits", "demands"],
+        "enterprise.aside": ["visits", "demands", "evaluation"],
         "enterprise.aside-lower": ["chains"],
         "grid.actions": ["grid-dashboard"],
         "visits.actions": ["campaigns"],

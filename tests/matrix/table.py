@@ -52,6 +52,11 @@ ZONE_AGGREGATES = ADMIN | DEPARTMENTS  # analytics.engine.sees_zone_aggregates
 # Area staff who may write there but name, in the body, an enterprise they do not see (above1): the same 422 as for
 # a code no enterprise has (test_an_unseen_reference_reads_like_an_unknown_one), so nothing hints that it exists.
 UNSEEN_REFERENCE = {"community_officer": 422, "outsider": 422}
+# The per-mu evaluation (evaluation.permissions): everyone but department handlers (招商 staff among them) see it;
+# its zone-wide pages are for staff; the 2022 run is published, so above1's contact reads its own result.
+EVALUATION = SIGNED_IN - DEPARTMENTS
+EVALUATION_STAFF = EVALUATION - CONTACT
+EVALUATION_YEAR = 2022
 
 
 def _stats_workbook(zone):
@@ -219,6 +224,28 @@ ROWS = [
     Page("stats:import_preview", batch_id=Z.stats_batch, GET=ADMIN_ONLY, POST=allow(ADMIN, 409)),  # committed
     Page("stats:templates", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
     Page("stats:template_edit", pk=Z.stats_template, GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    # --- per-mu evaluation (a published 2022 run; a previewed input import) -----------------------------------
+    Page("evaluation:index", GET=allow(EVALUATION)),
+    Page(
+        "evaluation:new_year", GET=NOT_ALLOWED, POST=allow(ADMIN, 302)
+    ),  # the form's answer: back to the page
+    Page("evaluation:action", year=EVALUATION_YEAR, GET=NOT_ALLOWED, POST=allow(ADMIN, 302)),
+    *[
+        Page(f"evaluation:{name}", year=EVALUATION_YEAR, GET=allow(EVALUATION_STAFF))
+        for name in ("run", "results", "results_export", "migration", "leaders")
+    ],
+    Page(
+        "evaluation:enterprise",
+        year=EVALUATION_YEAR,
+        pk=Z.above1,
+        GET=allow(GRID1 | CONTACT, others=404, department=403, investment=403),
+        POST=allow(GRID1 | CONTACT, others=404, department=403, investment=403),
+    ),
+    Page("evaluation:policies", year=EVALUATION_YEAR, GET=allow(EVALUATION), POST=ADMIN_ONLY),
+    Page("evaluation:method", pk=Z.evaluation_method, GET=allow(EVALUATION_STAFF), POST=ADMIN_ONLY),
+    Page("evaluation:import", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
+    Page("evaluation:import_template", GET=ADMIN_ONLY),
+    Page("evaluation:import_preview", batch_id=Z.evaluation_batch, GET=ADMIN_ONLY, POST=ADMIN_ONLY),
     # --- economy (analytics) ---------------------------------------------------------------------------------
     Page("analytics:overview", GET=allow(ECONOMY, others=404)),
     *[
@@ -328,6 +355,11 @@ ROWS = [
     ),
     Api("/api/arrivals", GET=SIGNED_IN_200),
     Api("/api/investment/summary", GET=SIGNED_IN_200),
+    # --- API: per-mu evaluation ------------------------------------------------------------------------------
+    Api("/api/evaluations", GET=SIGNED_IN_200),  # a department's list is empty
+    Api("/api/evaluations/{year}/results", year=EVALUATION_YEAR, GET=allow(EVALUATION, others=404)),
+    Api("/api/evaluations/{year}/run", year=EVALUATION_YEAR, POST=ADMIN_ONLY),
+    Api("/api/enterprises/{ident}/evaluation", ident=Z.above1, GET=allow(GRID1 | CONTACT, others=404)),
     # --- API: statistics and economy -------------------------------------------------------------------------
     Api("/api/stats/imports", POST=allow(ADMIN, 201), body=_stats_workbook),
     Api("/api/stats/imports/{batch_id}", batch_id=Z.stats_batch, GET=ADMIN_ONLY),
@@ -362,6 +394,11 @@ ROWS = [
             "enterprises.enterprise",
             "enterprises.enterprisegroup",
             "enterprises.honour",
+            "evaluation.evaluationinput",
+            "evaluation.evaluationmethod",
+            "evaluation.evaluationrun",
+            "evaluation.objection",
+            "evaluation.policymeasure",
             "grids.community",
             "grids.communityassignment",
             "grids.grid",

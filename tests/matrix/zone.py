@@ -29,6 +29,9 @@ from jingkai.core.models import ApiToken, Role
 from jingkai.demands import services as demands
 from jingkai.demands.defaults import ensure_defaults
 from jingkai.demands.models import Channel, DemandCategory
+from jingkai.evaluation import services as evaluation
+from jingkai.evaluation.methods import SHIPPED
+from jingkai.evaluation.models import EvaluationInput
 from jingkai.investment import services as investment
 from jingkai.notifications.models import Notification
 from jingkai.notifications.services import NotificationSpec, notify
@@ -93,6 +96,16 @@ SECRETS = {
     "2023年安全生产排查": {"zone_admin"},  # the draft campaign
     "矩阵通知：仅网格员可见": {"grid_officer"},  # the notification
 }
+
+# 万元, 亩, 吨标准煤, 万千瓦时, 吨, 人
+EVALUATION_INPUTS = {
+    "above1": {"tax": 900, "value_added": 5200, "revenue": 21000, "rd": 800, "energy_tce": 1200, "emissions": 30,
+               "employees": 400, "land_own_mu": 60},
+    "above2": {"tax": 300, "value_added": 2100, "revenue": 9000, "rd": 150, "energy_tce": 900, "emissions": 25,
+               "employees": 260, "land_own_mu": 55},
+    "below1": {"tax": 40, "electricity": 120, "land_own_mu": 8},
+    "below2": {"tax": 12, "electricity": 90, "land_own_mu": 5},
+}  # fmt: skip
 
 RESUMPTION_FORM = [
     {
@@ -318,6 +331,23 @@ def build_matrix_zone() -> MatrixZone:
     )
     assert saved.status_code == 302, saved.content[:500]
     o["stats_template"] = StatsTemplate.objects.get(name="局版")
+
+    # The 2022 per-mu evaluation of the four enterprises, published (their contact sees its own result), with a
+    # policy row, and an input import previewed.
+    for key, values in EVALUATION_INPUTS.items():
+        ent = getattr(base, key)
+        ent.industry_code = "C3421"
+        ent.save()
+        EvaluationInput.objects.create(
+            enterprise=ent, year=2022, population="above" if key.startswith("above") else "below",
+            industry="C3421", founded_year=2010, **{k: Decimal(v) for k, v in values.items()},
+        )  # fmt: skip
+    o["evaluation_method"] = evaluation.save_method(SHIPPED["pinghu-2022"], admin)
+    o["evaluation_run"] = evaluation.publish(evaluation.run(2022, admin), admin, days=5)
+    o["evaluation_year"] = 2022
+    evaluation.set_policy(2022, "D", "electricity", "加价0.1元/千瓦时", admin)
+    evaluation_template = admin_client.get(reverse("evaluation:import_template")).content
+    o["evaluation_batch"] = _upload(admin_client, "evaluation:import", evaluation_template, year=2022)
 
     z.secrets = {text: frozenset(audience) for text, audience in SECRETS.items()}
     for key in ENTERPRISES:

@@ -16,6 +16,8 @@ from jingkai.campaigns.api import router as campaigns_router
 from jingkai.demands.api import router as demands_router
 from jingkai.enterprises.api import router as enterprises_router
 from jingkai.enterprises.api_grids import router as grids_router
+from jingkai.evaluation.api import enterprise_router as enterprise_evaluation_router
+from jingkai.evaluation.api import router as evaluation_router
 from jingkai.investment.api import router as investment_router
 from jingkai.notifications.api import router as notifications_router
 from jingkai.stats.api import router as stats_router
@@ -67,3 +69,5 @@ api.add_router("", investment_router)
 api.add_router("/stats", stats_router)
 api.add_router("/stats", analytics_router)
 api.add_router("/enterprises", enterprise_stats_router)
+api.add_router("/evaluations", evaluation_router)
+api.add_router("/enterprises", enterprise_evaluation_router)

@@ -115,6 +115,9 @@ def copy_method(source: EvaluationMethod, year: int, user, *, code: str | None =
     """Start the year from another year's method (version 1 of a new code, e.g. pinghu-2024)."""
     base = source.code.rsplit("-", 1)[0] if source.code[-4:].isdigit() else source.code
     method = source.method().copy_for_year(year, code or f"{base}-{year}")
+    old_year = str(source.year)
+    if old_year in method.name:  # "…2022年度…" becomes "…2024年度…"
+        method = Method.from_dict(method.to_dict() | {"name": method.name.replace(old_year, str(year))})
     return save_method(method.to_dict(), user, reason=_("Copied from %(method)s") % {"method": source})
 
 
@@ -291,7 +294,7 @@ def input_frame(year: int) -> pl.DataFrame:
 # --- runs ----------------------------------------------------------------------------------------------
 
 
-def _last_year_means(year: int) -> dict | None:
+def last_year_means(year: int) -> dict | None:
     previous = EvaluationRun.objects.filter(year=year - 1).exclude(status=RunStatus.DRAFT).first()
     return (previous.summary or {}).get("means") if previous else None
 
@@ -378,7 +381,7 @@ def run(year: int, user, *, method: EvaluationMethod | None = None) -> Evaluatio
     if frame.height == 0:
         raise ValidationError(_("No inputs for %(year)s: assemble or import them first.") % {"year": year})
     try:
-        evaluation = engine.evaluate(frame, the_method, last_year_means=_last_year_means(year))
+        evaluation = engine.evaluate(frame, the_method, last_year_means=last_year_means(year))
     except (engine.EvaluationInputError, MethodError) as error:
         raise EvaluationRefused(error.errors) from None
     except engine.EvaluationError as error:
@@ -449,11 +452,15 @@ def objections_open(run_row: EvaluationRun, today: dt.date | None = None) -> boo
 
 
 @transaction.atomic
-def file_objection(run_row: EvaluationRun, enterprise: Enterprise, text: str, user) -> Objection:
-    """An objection to a published run while its window is open, as a demand (category 亩均评价异议)."""
+def file_objection(
+    run_row: EvaluationRun, enterprise: Enterprise, text: str, user, *, now: dt.datetime | None = None
+) -> Objection:
+    """An objection to a published run while its window is open, as a demand (category 亩均评价异议); `now`
+    (default: now) is when it is filed."""
     if not can_object(user, enterprise):
         raise PermissionDenied(_("You may not object for this enterprise."))
-    if not objections_open(run_row):
+    now = now or timezone.now()
+    if not objections_open(run_row, timezone.localdate(now)):
         raise ValidationError(_("Objections to this evaluation are closed."))
     if not text.strip():
         raise ValidationError({"text": [_("Say what is wrong and why.")]})
@@ -472,11 +479,23 @@ def file_objection(run_row: EvaluationRun, enterprise: Enterprise, text: str, us
         description=description,
         channel=Channel.PORTAL if user.role == Role.ENTERPRISE else Channel.STAFF,
         title=_("%(year)s per-mu evaluation objection") % {"year": run_row.year},
+        submitted_at=now,
     )
     objection = Objection(run=run_row, enterprise=enterprise, demand=demand, deadline=deadline)
     objection._history_user = user
     objection.save()
     return objection
+
+
+@transaction.atomic
+def resolve_objection(objection: Objection, user) -> Objection:
+    """Record that the objection's correction is in the run's current revision (after `run` re-ran it)."""
+    _require_manager(user)
+    locked = Objection.objects.select_for_update().get(pk=objection.pk)
+    locked.resolved_revision = EvaluationRun.objects.values_list("revision", flat=True).get(pk=locked.run_id)
+    locked._history_user = user
+    locked.save()
+    return locked
 
 
 # --- the policy table ----------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from jingkai.demands.models import Demand
 from jingkai.enterprises.importers import EnterpriseImporter
 from jingkai.enterprises.importers_roll import ScaleRollImporter
 from jingkai.enterprises.models import AnnualScale, Enterprise
+from jingkai.evaluation.importers import EvaluationInputImporter, default_year
+from jingkai.evaluation.models import EvaluationInput
 from jingkai.investment.importers import LedgerImporter
 from jingkai.investment.models import Project
 from jingkai.stats.importers import StatsImporter
@@ -74,6 +76,20 @@ def scale_roll(status: str) -> Callable:
     )
 
 
+def evaluation_inputs(energy) -> Callable:
+    """above1's 亩均 inputs for the default year (last year: the upload form's default), with its 规上 status."""
+
+    def content(zone):
+        AnnualScale.objects.get_or_create(
+            enterprise=zone.above1, year=default_year(), defaults={"above_size": True}
+        )
+        row = {"统一社会信用代码": zone.above1.uscc, "企业名称": zone.above1.name,
+               "实缴税金（万元）": 900, "综合能耗（吨标准煤）": energy}  # fmt: skip
+        return xlsx({"亩均": table([row])})
+
+    return content
+
+
 @dataclass
 class Case:
     importer: type[importing.Importer]
@@ -118,6 +134,13 @@ CASES = {
         scale_roll("入库"),
         scale_roll("火星"),
         lambda: AnnualScale.objects.count() + AnnualScale.history.count(),
+    ),
+    "evaluation_inputs": Case(
+        EvaluationInputImporter,
+        lambda zone: zone["zone_admin"],
+        evaluation_inputs(1200),
+        evaluation_inputs(-5),
+        lambda: EvaluationInput.objects.count() + EvaluationInput.history.count(),
     ),
 }
 

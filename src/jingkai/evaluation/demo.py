@@ -134,7 +134,7 @@ def _land(rng: random.Random, years: list[EvaluationInput], leader: bool) -> dic
     land: dict = {}
     if own is None:  # no registry figure: a plot that fits the output (some 规下 workshops under 3 亩)
         if above:
-            mu = max(8.0, output / rng.uniform(120, 450))
+            mu = max(8.0, output / rng.uniform(400, 1100))  # 工业总产值 400–1,100万元/亩, as Zhejiang zones
         elif rng.random() < 0.22:
             mu = rng.uniform(0.8, 2.9)
         else:

@@ -216,12 +216,11 @@ def run_page(request, year: int):
     run = _run_or_404(request, year)
     rows = queries.run_results(user, run)
     classes = queries.class_codes(run.method_definition)
-    unnamed = _("(none)")
     charts = {
         "histogram-data": queries.histogram(rows),
-        "chain-data": queries.classes_by_chain(rows, classes, unnamed),
-        "grid-data": queries.classes_by_area(rows, "grid", classes, unnamed),
-        "park-data": queries.classes_by_area(rows, "park", classes, unnamed),
+        "chain-data": queries.classes_by_chain(rows, classes, _("In no chain")),
+        "grid-data": queries.classes_by_area(rows, "grid", classes, _("In no grid (served by a community)")),
+        "park-data": queries.classes_by_area(rows, "park", classes, _("Outside the parks")),
     }
     return render(
         request,

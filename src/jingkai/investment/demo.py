@@ -436,8 +436,8 @@ def _generated(rng: random.Random, named: list[P], today: dt.date) -> list[P]:
                     1000 * year + i,
                     year,
                     foreign,
-                    rng.random() < 0.3,
-                    False,
+                    big := rng.random() < 0.3,
+                    big and rng.random() < 0.25,  # 新认定招大引强: about five a year
                     Decimal(rng.randint(200, 3000)) * WAN if foreign else None,
                     today,
                 )
@@ -811,7 +811,11 @@ def _arrivals(rng, projects, plans, today: dt.date) -> list[Arrival]:
                         project=project,
                         on=on,
                         kind=kind,
-                        amount=Decimal(rng.randint(100, 1_500 if kind == ArrivalKind.FOREIGN else 3_000))
+                        amount=Decimal(
+                            rng.randint(100, 1_500)
+                            if kind == ArrivalKind.FOREIGN
+                            else rng.randint(500, 6_000)
+                        )
                         * WAN,
                         currency=currency,
                     )

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Evaluation service benchmark (issue 14 §8): the end-to-end time of a demo-zone run through the services.
 
-    .venv/bin/python benchmarks/evaluation_service.py [--reuse] [--runs 3] [--seed 2013]
+    .venv/bin/python benchmarks/evaluation_service.py [--reuse] [--runs 3] [--seed 2013] [--synthetic 100000]
 
 What it does:
 1. builds the plain demo (`jingkai demo --no-serve`, the evaluation chapter included) into
@@ -16,7 +16,11 @@ What it does:
      (``evaluation.demo.write_inputs``, not timed: an import is its own step); ``services.run(2024)`` with the
      2023 method copied for the year: the engine on the inputs, the frozen method, the summary and every result row
      stored;
-3. prints, per step, the best and median of --runs repetitions, the rows and the queries, and writes
+3. with --synthetic N (once, rolled back): adds N synthetic enterprises to the demo (``generate_scale``, not timed),
+   gives each an input row for the latest 规上 year (plausible figures, bulk-inserted as an import would, not timed)
+   and times ``services.run`` for that year over those rows: reading the inputs, the engine, the summary
+   and every result row stored;
+4. prints, per step, the best and median of --runs repetitions, the rows and the queries, and writes
    benchmarks/out/evaluation_service-<time>.json.
 
 There is no target in the issue; it is measured so that the jobs runner (a run is a job once it lands) knows what a
@@ -53,7 +57,54 @@ def _timed(step, queries: list, fn):
     return seconds, result
 
 
-def measure(runs: int, seed: int) -> dict:
+def _synthetic(n: int, seed: int, admin, method, times: dict, queries: list) -> dict:
+    import random
+    from decimal import Decimal
+
+    from jingkai.demo.generator import generate_scale
+    from jingkai.enterprises.models import AnnualScale
+    from jingkai.evaluation import services
+    from jingkai.evaluation.models import EvaluationInput
+
+    started = time.perf_counter()
+    generate_scale(n, seed=seed)
+    year = AnnualScale.objects.order_by("-year").values_list("year", flat=True).first()
+    added = list(
+        AnnualScale.objects.filter(year=year)
+        .order_by("-enterprise_id")
+        .values_list("enterprise_id", "above_size")[:n]
+    )
+    rng = random.Random(seed)
+    inputs = []
+    for enterprise_id, above in added:
+        land = rng.uniform(8, 200) if above else rng.uniform(2, 30)
+        output = land * rng.uniform(400, 1100) if above else land * rng.uniform(20, 80)
+        inputs.append(
+            EvaluationInput(
+                enterprise_id=enterprise_id, year=year, population="above" if above else "below",
+                industry="C3421", founded_year=2010, land_own_mu=Decimal(f"{land:.2f}"),
+                output=Decimal(f"{output:.2f}"), revenue=Decimal(f"{output * 1.02:.2f}"),
+                tax=Decimal(f"{output * rng.uniform(0.01, 0.04):.2f}"),
+                value_added=Decimal(f"{output * rng.uniform(0.18, 0.32):.2f}"),
+                energy_tce=Decimal(f"{output * rng.uniform(0.02, 0.08):.2f}"),
+                electricity=Decimal(f"{output * rng.uniform(0.01, 0.05):.2f}"),
+                emissions=Decimal(f"{output * rng.uniform(0.00005, 0.0005):.4f}") if above else None,
+                employees=Decimal(max(5, int(output / rng.uniform(60, 200)))),
+                rd=Decimal(f"{output * rng.uniform(0.01, 0.04):.2f}"),
+            )
+        )  # fmt: skip
+    EvaluationInput.objects.bulk_create(inputs, batch_size=5000)
+    print(
+        f"synthetic: {n} enterprises and their {year} inputs prepared in {time.perf_counter() - started:.1f} s"
+    )
+    copy = services.copy_method(method, year, admin)
+    total = EvaluationInput.objects.filter(year=year).count()
+    seconds, run = _timed(f"run {year} synthetic", queries, lambda: services.run(year, admin, method=copy))
+    times.setdefault(f"run {year} synthetic ({total} enterprises)", []).append(seconds)
+    return {f"{year} synthetic inputs": total, f"{year} synthetic results": run.current_results().count()}
+
+
+def measure(runs: int, seed: int, synthetic: int = 0) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingkai.settings")
     import django
 
@@ -97,6 +148,10 @@ def measure(runs: int, seed: int) -> dict:
             rows["2024 inputs"] = EvaluationInput.objects.filter(year=2024).count()
             rows["2024 results"] = EvaluationResult.objects.filter(run=run).count()
             transaction.set_rollback(True)
+    if synthetic:
+        with transaction.atomic():
+            rows.update(_synthetic(synthetic, seed, admin, method_2023, times, queries))
+            transaction.set_rollback(True)
     query_counts = {}
     for step, count in queries:
         query_counts.setdefault(step, count)
@@ -117,6 +172,9 @@ def main() -> int:
         "--seed", type=int, default=2013, help="the demo's seed (the stand-in import's figures)"
     )
     parser.add_argument("--reuse", action="store_true", help="reuse a demo database built by an earlier run")
+    parser.add_argument(
+        "--synthetic", type=int, default=0, help="also time a run over N synthetic enterprises"
+    )
     args = parser.parse_args()
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
@@ -126,7 +184,7 @@ def main() -> int:
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     build_seconds = pages.build(url, path, None, args.reuse, env)
     os.environ["JINGKAI_DATABASE_URL"] = url
-    figures = measure(args.runs, args.seed)
+    figures = measure(args.runs, args.seed, args.synthetic)
 
     print(f"\ndemo zone ({url}), {args.runs} runs, each rolled back")
     print(f"{'step':28} {'best s':>8} {'median s':>9} {'queries':>8}")

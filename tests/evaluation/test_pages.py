@@ -467,3 +467,41 @@ def test_explanation_names_what_reaches_the_next_class(zone):
     first = response.context["to_next"][0]
     assert first["name"] == reachable[0].name and first["unit"] == reachable[0].unit
     assert f"{first['name']} +{first['amount']}{first['unit']}" in body
+
+
+def test_the_explanation_lists_the_figures_and_a_zone_admin_corrects_one(client, evaluated):
+    """The figures behind a result with their sources; a correction needs its reason, is history, is kept by
+    assembling again, and a run again applies it (a draft is replaced in place)."""
+    from decimal import Decimal
+
+    from jingkai.evaluation.models import EvaluationInput
+
+    z = evaluated
+    url = reverse("evaluation:enterprise", args=[YEAR, z.above1.pk])
+    client.force_login(z["zone_admin"])
+    html = client.get(url).content.decode()
+    assert (
+        'data-input="tax"' in html and 'data-input="land_mu"' in html and 'data-form="correct-input"' in html
+    )
+    correct = reverse("evaluation:correct", args=[YEAR, z.above1.pk])
+    client.post(correct, {"field": "land_leased_out_mu", "value": "10", "reason": ""})
+    row = EvaluationInput.objects.get(enterprise=z.above1, year=YEAR)
+    assert row.land_leased_out_mu is None  # no reason: refused
+    client.post(correct, {"field": "land_leased_out_mu", "value": "10", "reason": "出租给关联企业10亩"})
+    row.refresh_from_db()
+    assert row.land_leased_out_mu == Decimal(10) and row.land_mu == Decimal(50)
+    assert row.sources["land_leased_out_mu"] == "manual"
+    assert row.history.first().history_change_reason == "出租给关联企业10亩"
+    services.assemble_inputs(YEAR, z["zone_admin"])
+    row.refresh_from_db()
+    assert row.land_leased_out_mu == Decimal(10)
+    rerun = services.run(YEAR, z["zone_admin"])
+    result = rerun.current_results().get(enterprise=z.above1)
+    assert result.indicators["tax_per_mu"]["value"] == 900 / 50
+    # The override of the land used needs its own reason.
+    client.post(correct, {"field": "land_override_mu", "value": "45", "reason": "核实"})
+    row.refresh_from_db()
+    assert row.land_override_mu is None
+    client.force_login(z["grid_leader"])
+    assert 'data-form="correct-input"' not in client.get(url).content.decode()
+    assert client.post(correct, {"field": "tax", "value": "1", "reason": "x"}).status_code == 403

@@ -220,18 +220,20 @@ def write_inputs(seed: int, admin, years=YEARS) -> int:
     for year in years:
         services.assemble_inputs(year, admin)
     rows = list(EvaluationInput.objects.filter(year__in=years).order_by("enterprise_id", "year"))
+    # Random streams keyed by credit code, not id: the same figures on every database (ids differ).
+    uscc = dict(Enterprise.objects.filter(pk__in={r.enterprise_id for r in rows}).values_list("pk", "uscc"))
     by_enterprise: dict[int, list[EvaluationInput]] = {}
     for row in rows:
         by_enterprise.setdefault(row.enterprise_id, []).append(row)
     lands = {
         enterprise_id: _land(
-            random.Random(f"evaluation-land-{seed}-{enterprise_id}"), years, enterprise_id == leader_id
+            random.Random(f"evaluation-land-{seed}-{uscc[enterprise_id]}"), years, enterprise_id == leader_id
         )
         for enterprise_id, years in by_enterprise.items()
     }
     flags = {year: _flags(seed, year, [r for r in rows if r.year == year], leader_id) for year in years}
     for row in rows:
-        rng = random.Random(f"evaluation-figures-{seed}-{row.enterprise_id}-{row.year}")
+        rng = random.Random(f"evaluation-figures-{seed}-{uscc[row.enterprise_id]}-{row.year}")
         changes = _figures(rng, row, row.enterprise_id == leader_id) | lands[row.enterprise_id]
         sources = dict(row.sources)
         for field, value in changes.items():

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.core.forms import BootstrapFormMixin, WorkbookUploadForm
-from jingkai.evaluation.models import PolicyItem
+from jingkai.evaluation.models import LAND_FIELDS, NUMBER_FIELDS, EvaluationInput, PolicyItem
 from jingkai.evaluation.services import DEFAULT_OBJECTION_DAYS
 
 ACTIONS = ("setup", "assemble", "run", "publish", "finalise")
@@ -63,6 +63,32 @@ class ObjectionForm(BootstrapFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+CORRECTABLE = (*NUMBER_FIELDS, *LAND_FIELDS, "land_override_mu")
+
+
+def _input_label(name: str) -> str:
+    return EvaluationInput._meta.get_field(name).verbose_name
+
+
+class InputCorrectionForm(BootstrapFormMixin, forms.Form):
+    """A zone administrator's correction of one input figure (after an objection, say), with its reason."""
+
+    field = forms.ChoiceField(label=_("Figure"), choices=())
+    value = forms.DecimalField(
+        label=_("Corrected value"), max_digits=18, decimal_places=4, required=False,
+        help_text=_("Blank: not given."),
+    )  # fmt: skip
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
+    land_override_reason = forms.CharField(
+        label=_("Reason for the land override"), max_length=300, required=False,
+        help_text=_("Needed when the land used is overridden."),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [(name, _input_label(name)) for name in CORRECTABLE]
 
 
 class MethodForm(BootstrapFormMixin, forms.Form):

@@ -220,7 +220,8 @@ class EvaluationResult(models.Model):
     population = models.CharField(_("population"), max_length=10, choices=Population.choices)
     status = models.CharField(_("status"), max_length=20, choices=ResultStatus.choices)
     reason = models.CharField(_("reason"), max_length=60, blank=True)
-    # {code: {"value", "benchmark", "points", "basis", "to_next"}} in the method's indicator order
+    # {code: {"value", "benchmark", "points", "basis", "to_next"}}; read in the order of the run's frozen method
+    # (PostgreSQL's jsonb does not keep the keys' order)
     indicators = models.JSONField(_("indicators"), default=dict)
     bonus = models.FloatField(_("bonus"), null=True, blank=True)
     penalty = models.FloatField(_("penalty"), null=True, blank=True)

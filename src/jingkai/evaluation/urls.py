@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:year>/results/", views.results, name="results"),
     path("<int:year>/results/export.xlsx", views.results_export, name="results_export"),
     path("<int:year>/enterprises/<int:pk>/", views.enterprise_result, name="enterprise"),
+    path("<int:year>/enterprises/<int:pk>/correct/", views.correct_input, name="correct"),
     path("<int:year>/migration/", views.migration, name="migration"),
     path("<int:year>/leaders/", views.leaders, name="leaders"),
     path("<int:year>/policies/", views.policies, name="policies"),

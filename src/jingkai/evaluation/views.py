@@ -17,7 +17,16 @@ from jingkai.core.contributions import render_in
 from jingkai.core.filtersets import refuse_invalid
 from jingkai.evaluation import engine, exports, queries, services
 from jingkai.evaluation.filtersets import ResultFilterSet
-from jingkai.evaluation.forms import MethodForm, NewYearForm, ObjectionForm, PolicyForm, YearActionForm
+from jingkai.evaluation.forms import (
+    CORRECTABLE,
+    InputCorrectionForm,
+    MethodForm,
+    NewYearForm,
+    ObjectionForm,
+    PolicyForm,
+    YearActionForm,
+)
+from jingkai.evaluation.importers import source_label
 from jingkai.evaluation.method import Method, MethodError
 from jingkai.evaluation.models import (
     EvaluationInput,
@@ -365,6 +374,7 @@ def enterprise_result(request, year: int, pk: int):
     objections = (
         Objection.objects.visible_to(user).filter(run=run, enterprise=enterprise).select_related("demand")
     )
+    inputs = EvaluationInput.objects.visible_to(user).filter(year=year, enterprise=enterprise).first()
     return render(
         request,
         "evaluation/enterprise.html",
@@ -375,9 +385,72 @@ def enterprise_result(request, year: int, pk: int):
             **explanation(result, run),
             "objection_form": form,
             "objections": objections,
+            "inputs": _input_rows(inputs),
+            "correction_form": InputCorrectionForm() if inputs and can_manage_evaluation(user) else None,
             "zone_results": can_view_zone_results(user),
         },
     )
+
+
+def _input_rows(row: EvaluationInput | None) -> list[dict]:
+    """The figures the result was computed from, each with its source (and the land used as derived)."""
+    if row is None:
+        return []
+    out = []
+    for name in (*CORRECTABLE[:-1], "land_override_mu"):
+        value = getattr(row, name)
+        if name == "land_override_mu" and value is None:
+            continue
+        out.append(
+            {
+                "field": name,
+                "label": EvaluationInput._meta.get_field(name).verbose_name,
+                "value": value,
+                "source": source_label(row.sources.get(name, "")) if value is not None else "",
+            }
+        )
+    out.append(
+        {
+            "field": "land_mu",
+            "label": _("Land used (mu)"),
+            "value": row.land_mu,
+            "source": (
+                row.land_override_reason
+                if row.land_override_mu is not None
+                else _("own − leased out + leased in")
+            ),
+        }
+    )
+    return out
+
+
+@login_required
+@require_POST
+def correct_input(request, year: int, pk: int):
+    """A zone administrator corrects one input figure with a reason (history kept; marked as a manual figure so
+    that assembling the inputs again keeps it); the run is then run again from the index page."""
+    user = request.user
+    _require(can_manage_evaluation(user))
+    row = get_object_or_404(EvaluationInput, year=year, enterprise_id=pk)
+    form = InputCorrectionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        changes = {data["field"]: data["value"]}
+        if data["field"] == "land_override_mu":
+            changes["land_override_reason"] = data["land_override_reason"]
+        try:
+            services.correct_input(row, changes, user, reason=data["reason"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The figure is corrected; run the evaluation again to apply it."))
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for message in errors:
+                messages.error(request, f"{label}：{message}" if label else message)
+    return redirect("evaluation:enterprise", year=year, pk=pk)
 
 
 def profile_panel(context, enterprise) -> str:

@@ -107,7 +107,7 @@ def _enterprise_year(rng: random.Random, ent, year: int, output_year: int, above
         "energy": int(output_year / 1_000_000 * rng.uniform(0.01, 0.06) * 100),
     }
     # 工业销售产值 (产销率 about 97–99%) and 新产品产值, drawn apart so that the figures above stay as they were.
-    extra = random.Random(f"stats-sales-{ent['id']}-{year}")
+    extra = random.Random(f"stats-sales-{ent['name']}-{year}")
     totals["sales"] = int(output_year * extra.uniform(0.965, 0.995))
     totals["new_product"] = int(output_year * extra.uniform(0.08, 0.35))
     staff = ent["employees"] or max(8, int(output_year / 100 / rng.uniform(6e5, 1.8e6)))
@@ -165,7 +165,7 @@ def continuation(
     """The months after 2023-06 up to `until` for one enterprise, from its 2023 1–6月 rows (see the module doc)."""
     if not first_half or until <= LAST_PERIOD:
         return []
-    rng = random.Random(f"stats-continued-{seed}-{ent['id']}")
+    rng = random.Random(f"stats-continued-{seed}-{ent['name']}")  # by name: the same on every database
     last = first_half[-1]
     h1 = {code: round(last[f"{code}_cum"] * 100) for code in CODES}
     if h1["output"] <= 0:
@@ -237,7 +237,7 @@ def build_rows(seed: int, until: dt.date | None = None) -> list[dict]:
     )
     rows: list[dict] = []
     for ent in sorted(ents, key=lambda e: e["id"]):
-        rng = random.Random(f"stats-{seed}-{ent['id']}")
+        rng = random.Random(f"stats-{seed}-{ent['name']}")  # by name: the same rows on every database
         for year, (revenue, above) in sorted(by_enterprise[ent["id"]].items()):
             fen = int(revenue * 100)
             if year == LAST_PERIOD.year:

@@ -242,7 +242,13 @@ ROWS = [
         POST=allow(GRID1 | CONTACT, others=404, department=403, investment=403),
     ),
     # An empty correction form is refused with a message, back to the explanation page.
-    Page("evaluation:correct", year=EVALUATION_YEAR, pk=Z.above1, GET=NOT_ALLOWED, POST=allow(ADMIN, 302)),
+    Page(
+        "evaluation:correct",
+        year=EVALUATION_YEAR,
+        pk=Z.above1,
+        GET=NOT_ALLOWED,
+        POST=scoped(ADMIN, SEES_ABOVE1, 302),
+    ),
     Page("evaluation:policies", year=EVALUATION_YEAR, GET=allow(EVALUATION), POST=ADMIN_ONLY),
     Page("evaluation:method", pk=Z.evaluation_method, GET=allow(EVALUATION_STAFF), POST=ADMIN_ONLY),
     Page("evaluation:import", GET=ADMIN_ONLY, POST=ADMIN_ONLY),

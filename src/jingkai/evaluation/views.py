@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jingkai.core.contributions import render_in
 from jingkai.core.filtersets import refuse_invalid
+from jingkai.core.scoping import get_visible_or_404
 from jingkai.evaluation import engine, exports, queries, services
 from jingkai.evaluation.filtersets import ResultFilterSet
 from jingkai.evaluation.forms import (
@@ -430,8 +431,9 @@ def correct_input(request, year: int, pk: int):
     """A zone administrator corrects one input figure with a reason (history kept; marked as a manual figure so
     that assembling the inputs again keeps it); the run is then run again from the index page."""
     user = request.user
+    # Who may not see the enterprise gets 404, as for one that does not exist; who sees it but may not correct, 403.
+    row = get_visible_or_404(EvaluationInput.objects.all(), user, year=year, enterprise_id=pk)
     _require(can_manage_evaluation(user))
-    row = get_object_or_404(EvaluationInput, year=year, enterprise_id=pk)
     form = InputCorrectionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -27,7 +27,6 @@ from decimal import Decimal
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
@@ -39,6 +38,7 @@ from jingkai.demands.models import DemandCategory
 from jingkai.demands.services import submit_demand
 from jingkai.enterprises.choices import HonourKind, HonourLevel
 from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
+from jingkai.enterprises.queries import valid_honour_q
 from jingkai.evaluation import engine
 from jingkai.evaluation.method import Method, MethodError
 from jingkai.evaluation.models import (
@@ -121,6 +121,37 @@ def copy_method(source: EvaluationMethod, year: int, user, *, code: str | None =
     return save_method(method.to_dict(), user, reason=_("Copied from %(method)s") % {"method": source})
 
 
+def previous_method(year: int) -> EvaluationMethod | None:
+    """The method a new year starts from: the latest version of the latest earlier year."""
+    return EvaluationMethod.objects.filter(year__lt=year).order_by("-year", "-version", "-pk").first()
+
+
+def set_up_year(year: int, user) -> EvaluationMethod:
+    """A year's method, copied from the latest earlier year's (ValidationError when there is none)."""
+    source = previous_method(year)
+    if source is None:
+        raise ValidationError(_("There is no earlier year's method to copy."))
+    return copy_method(source, year, user)
+
+
+def preview_counts(year: int, methods: dict[str, Method]) -> dict:
+    """The year's current inputs evaluated with each of the methods, nothing saved (the method editor's preview):
+    {"rows", "errors", "<name>": {population: PopulationSummary}}; last year's means as a run would take them."""
+    frame = engine.check_inputs(input_frame(year))
+    means = last_year_means(year)
+    out: dict = {"rows": frame.frame.height, "errors": []}
+    for name, method in methods.items():
+        try:
+            out[name] = engine.evaluate(frame, method, last_year_means=means).populations
+        except (engine.EvaluationInputError, MethodError) as error:
+            out["errors"] += error.errors
+            out[name] = {}
+        except engine.EvaluationError as error:
+            out["errors"].append(str(error))
+            out[name] = {}
+    return out
+
+
 def method_for(year: int) -> EvaluationMethod | None:
     """The method a run of the year uses unless told otherwise: the latest version for the year."""
     return EvaluationMethod.objects.filter(year=year).order_by("-version", "-pk").first()
@@ -132,10 +163,7 @@ def method_for(year: int) -> EvaluationMethod | None:
 def _honour_flags(year: int, ids: list[int]) -> dict[int, dict[str, int]]:
     """high_tech, specialised (专精特新 or 小巨人) and rd_institutions (provincial or national R&D centres)
     valid on the year's last day."""
-    day = dt.date(year, 12, 31)
-    valid = Honour.objects.filter(enterprise_id__in=ids, certified_on__lte=day).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=day)
-    )
+    valid = Honour.objects.filter(valid_honour_q(dt.date(year, 12, 31)), enterprise_id__in=ids)
     out: dict[int, dict[str, int]] = {}
     for enterprise_id, kind, level in valid.values_list("enterprise_id", "kind", "level"):
         flags = out.setdefault(enterprise_id, {})

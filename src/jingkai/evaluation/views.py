@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jingkai.core.contributions import render_in
 from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.evaluation import engine, exports, queries, services
+from jingkai.evaluation import exports, queries, services
 from jingkai.evaluation.filtersets import ResultFilterSet
 from jingkai.evaluation.forms import (
     CORRECTABLE,
@@ -117,10 +117,6 @@ def index(request):
     )
 
 
-def _previous_method(year: int) -> EvaluationMethod | None:
-    return EvaluationMethod.objects.filter(year__lt=year).order_by("-year", "-version", "-pk").first()
-
-
 @login_required
 @require_POST
 def year_action(request, year: int):
@@ -137,10 +133,7 @@ def year_action(request, year: int):
     action = form.cleaned_data["action"]
     try:
         if action == "setup":
-            source = _previous_method(year)
-            if source is None:
-                raise ValidationError(_("There is no earlier year's method to copy."))
-            method = services.copy_method(source, year, user)
+            method = services.set_up_year(year, user)
             messages.success(request, _("%(method)s set up for %(year)s.") % {"method": method, "year": year})
             return redirect("evaluation:method", pk=method.pk)
         if action == "assemble":
@@ -187,11 +180,12 @@ def new_year(request):
         messages.error(request, _("Give a year between 2000 and 2100."))
         return redirect("evaluation:index")
     year = form.cleaned_data["year"]
-    source = _previous_method(year)
-    if source is None:
-        messages.error(request, _("There is no earlier year's method to copy."))
+    try:
+        method = services.set_up_year(year, request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
         return redirect("evaluation:index")
-    method = services.copy_method(source, year, request.user)
     messages.success(request, _("%(method)s set up for %(year)s.") % {"method": method, "year": year})
     return redirect("evaluation:method", pk=method.pk)
 
@@ -564,9 +558,9 @@ def policies(request, year: int):
 # --- the method editor ---------------------------------------------------------------------------------
 
 
-def _counts(evaluation: engine.Evaluation, classes: list[str]) -> list[dict]:
+def _counts(populations: dict, classes: list[str]) -> list[dict]:
     out = []
-    for code, summary in evaluation.populations.items():
+    for code, summary in populations.items():
         out.append(
             {
                 "code": code,
@@ -581,23 +575,17 @@ def _counts(evaluation: engine.Evaluation, classes: list[str]) -> list[dict]:
 
 
 def _preview(year: int, before: Method, after: Method) -> dict:
-    """The year's current inputs evaluated with the stored and the edited method (nothing saved)."""
-    frame = engine.check_inputs(services.input_frame(year))
-    means = services.last_year_means(year)  # the same last-year means as a run
+    """The class counts of the year's current inputs under the stored and the edited method (services)."""
     classes = list(
         dict.fromkeys([*queries.class_codes(before.to_dict()), *queries.class_codes(after.to_dict())])
     )
-    out = {"classes": classes, "errors": [], "rows": frame.frame.height}
-    for key, method in (("before", before), ("after", after)):
-        try:
-            out[key] = _counts(engine.evaluate(frame, method, last_year_means=means), classes)
-        except (engine.EvaluationInputError, MethodError) as error:
-            out["errors"] += error.errors
-            out[key] = []
-        except engine.EvaluationError as error:
-            out["errors"].append(str(error))
-            out[key] = []
-    return out
+    counts = services.preview_counts(year, {"before": before, "after": after})
+    return {
+        "classes": classes,
+        "errors": counts["errors"],
+        "rows": counts["rows"],
+        **{key: _counts(counts[key], classes) for key in ("before", "after")},
+    }
 
 
 @login_required

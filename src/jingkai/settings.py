@@ -46,6 +46,20 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
 
 
+def env_int_floor(name: str, default: int, floor: int, ceiling: int | None = None) -> int:
+    """An integer security setting that refuses a value weaker than its floor (docs/security.md lists them).
+
+    `floor` is the weakest allowed value; for a setting where smaller is stronger (a timeout), pass the
+    bound as `ceiling` and the floor as 1.
+    """
+    value = env_int(name, default)
+    if value < floor:
+        raise ImproperlyConfigured(f"{name}={value} is below its floor {floor} (docs/security.md)")
+    if ceiling is not None and value > ceiling:
+        raise ImproperlyConfigured(f"{name}={value} is above its ceiling {ceiling} (docs/security.md)")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -273,3 +287,22 @@ JINGKAI_BASE_URL = env_str("JINGKAI_BASE_URL", "")
 # API lists (jingkai.core.api.Pagination): 50 items unless `limit` says otherwise; a `limit` above 500 is a 422.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# --- Security (docs/security.md). Every number below is read through env_int_floor: a value weaker than its
+# floor refuses to start. Each block belongs to one part of docs/security.md.
+
+# [security §1] input bounds
+
+# [security §2] identity and sessions
+
+# [security §3] separation of duties and audit
+# How long audit events are kept before the sweep purges them (days; 等保 asks for at least 6 months).
+JINGKAI_AUDIT_RETENTION_DAYS = env_int_floor("JINGKAI_AUDIT_RETENTION_DAYS", 190, floor=184)
+
+# [security §4] personal data
+
+# [security §5] transport, headers, deployment
+
+# [security §6] backups
+
+# [security §7] operations that fail safe

@@ -183,3 +183,7 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name}"
+
+
+# The security audit log lives in its own module; importing it here registers the model with the app.
+from jingkai.core.audit import AuditEvent  # noqa: E402, F401

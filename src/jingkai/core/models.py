@@ -18,6 +18,15 @@ class Role(models.TextChoices):
     COMMUNITY_OFFICER = "community_officer", _("Community officer")
     DEPARTMENT = "department", _("Department handler")
     ENTERPRISE = "enterprise", _("Enterprise contact")
+    # 三员分立 (docs/security.md §3): three administrators of the system itself, none of whom works on the
+    # zone's data, and no user holds two of them.
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+# The roles of 三员分立: they administer the system and see none of the zone's enterprises.
+SYSTEM_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 class AuditedModel(models.Model):
@@ -81,13 +90,18 @@ class User(AbstractUser):
 
     @property
     def is_staff_role(self) -> bool:
-        """Zone staff of any kind (everyone except enterprise contacts)."""
-        return self.is_active and self.role != Role.ENTERPRISE
+        """Zone staff of any kind (everyone except enterprise contacts and the three system administrators)."""
+        return self.is_active and self.role != Role.ENTERPRISE and self.role not in SYSTEM_ROLES
 
 
 def staff_users() -> models.QuerySet:
     """Active zone staff (everyone but enterprise contacts), by name: who may visit an enterprise or guide it."""
-    return User.objects.filter(is_active=True).exclude(role=Role.ENTERPRISE).order_by("full_name", "username")
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(role=Role.ENTERPRISE)
+        .exclude(role__in=SYSTEM_ROLES)
+        .order_by("full_name", "username")
+    )
 
 
 class HolidayOverride(AuditedModel):

@@ -91,3 +91,33 @@ def is_zone_admin(user) -> bool:
 def is_staff_role(user) -> bool:
     """Zone staff of any kind: everyone signed in except enterprise contacts."""
     return bool(user is not None and user.is_authenticated and user.is_staff_role)
+
+
+@predicate
+def is_system_admin(user) -> bool:
+    """三员: users and settings."""
+    from jingkai.core.models import Role
+
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.role == Role.SYSTEM_ADMIN
+    )
+
+
+@predicate
+def is_security_admin(user) -> bool:
+    """三员: roles, unlocks, the security policy, second-factor resets, anonymisation."""
+    from jingkai.core.models import Role
+
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.role == Role.SECURITY_ADMIN
+    )
+
+
+@predicate
+def is_audit_admin(user) -> bool:
+    """三员: reads the audit log, nothing else."""
+    from jingkai.core.models import Role
+
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.role == Role.AUDIT_ADMIN
+    )

@@ -19,7 +19,7 @@ PO_FILES := $(wildcard src/jingkai/locale/*/LC_MESSAGES/*.po)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jingkai_dev
 PYTEST_ARGS ?=
 
-.PHONY: help setup install assets messages demo test test-fast test-browser test-pg lint fmt bench clean
+.PHONY: help setup install lock assets messages demo test test-fast test-browser test-pg lint fmt bench clean
 
 help:
 	@echo "make demo          set up, then run the demo zone at http://127.0.0.1:8000/ (logins in README.md)"
@@ -30,16 +30,26 @@ help:
 	@echo "make lint | fmt    ruff check + format check + import contracts | ruff fix + format"
 	@echo "make bench         the page benchmark (benchmarks/pages.py, 100,000 enterprises)"
 	@echo "make install | assets | messages | clean"
+	@echo "make lock          regenerate requirements.lock (hashes) after a pyproject.toml change; UPGRADE=1 to upgrade"
 
 # --- set-up -----------------------------------------------------------------------------------------
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when pyproject.toml is newer than the stamp.
-$(PY_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Reinstall only when the lock file (or pyproject.toml) is newer than the stamp. Exactly the versions and
+# hashes of requirements.lock (what CI tested), then Jingkai itself without resolving anything again.
+$(PY_STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Upgrades are deliberate commits: `make lock` adds what pyproject.toml gained and keeps every other pin;
+# `make lock UPGRADE=1` moves every package to its newest allowed version. Commit requirements.lock.
+LOCK_ARGS := --extra dev --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+lock: | $(BIN)/python
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_ARGS) $(if $(UPGRADE),--upgrade) --output-file requirements.lock
 
 # `npm ci` wipes node_modules, so the stamp is written after it.
 $(NPM_STAMP): package-lock.json package.json

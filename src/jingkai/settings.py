@@ -304,5 +304,12 @@ JINGKAI_AUDIT_RETENTION_DAYS = env_int_floor("JINGKAI_AUDIT_RETENTION_DAYS", 190
 # [security §5] transport, headers, deployment
 
 # [security §6] backups
+# Where `jingkai backup` writes (one sub-folder per backup) unless --to says otherwise.
+JINGKAI_BACKUP_DIR = Path(env_str("JINGKAI_BACKUP_DIR", str(VAR_DIR / "backups")))
+# Recovery point objective (hours): the system administrator's home page warns when the last good backup is
+# older. A ceiling, not a floor: a longer RPO is weaker, so more than 24 hours is refused.
+JINGKAI_BACKUP_RPO_HOURS = env_int_floor("JINGKAI_BACKUP_RPO_HOURS", 24, floor=1, ceiling=24)
 
 # [security §7] operations that fail safe
+# Seconds an SMTP connection or command may block (the sweep's digests); Django's default is to wait forever.
+EMAIL_TIMEOUT = env_int_floor("JINGKAI_EMAIL_TIMEOUT", 20, floor=1, ceiling=60)

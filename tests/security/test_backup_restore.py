@@ -120,10 +120,42 @@ def test_verify_names_each_difference():
 
 
 def test_two_backups_never_overlap(transactional_db, media, tmp_path):
+    """Another process (here a thread, with its own database session) holds the backup lock."""
+    import threading
+
     from jingkai.core import locks
 
-    with locks.exclusive("backup"), pytest.raises(CommandError, match="Another backup is running"):
-        call_command("backup", to=str(tmp_path / "b"), stdout=io.StringIO())
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with locks.exclusive("backup") as held:
+                assert held
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        with pytest.raises(CommandError, match="Another backup is running"):
+            call_command("backup", to=str(tmp_path / "b"), stdout=io.StringIO())
+    finally:
+        release.set()
+        thread.join(30)
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_failed_backup_is_audited_and_is_not_a_good_one(transactional_db, media, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OSError):
+        call_command("backup", to=str(blocker), stdout=io.StringIO())
+    event = AuditEvent.objects.get(kind=audit.Kind.BACKUP)
+    assert event.details["ok"] is False and event.details["error"]
+    assert backup.last_good_backup() is None
 
 
 def test_rpo_above_its_ceiling_is_refused(tmp_path):

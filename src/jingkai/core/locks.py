@@ -10,7 +10,8 @@
 On PostgreSQL the lock is a session-level advisory lock (`pg_try_advisory_lock`) of the database in use, so it
 holds across every server that shares the database and is released by the server if the process dies. On
 SQLite it is an exclusive `flock` on a file under `VAR_DIR/locks/`, one file per lock name and database file
-(released by the kernel when the process dies). Neither waits: a second taker is told at once.
+(released by the kernel when the process dies). Neither waits: a second taker is told at once. On
+PostgreSQL a lock is re-entrant within one database session (the same thread of the same process).
 """
 
 from __future__ import annotations

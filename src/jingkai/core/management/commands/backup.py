@@ -30,11 +30,13 @@ class Command(JingkaiCommand):
                 raise CommandError(_("Another backup is running: this one did nothing."))
             try:
                 made = backup.make_backup(to)
-            except backup.BackupError as exc:
+            except Exception as exc:  # a refusal, pg_dump's failure, a full disk: audited all the same
                 audit.record(
                     audit.Kind.BACKUP, summary=f"backup failed: {exc}"[:500], ok=False, error=str(exc)
                 )
-                raise CommandError(_("The backup failed: %(reason)s") % {"reason": exc}) from None
+                if isinstance(exc, backup.BackupError):
+                    raise CommandError(_("The backup failed: %(reason)s") % {"reason": exc}) from None
+                raise
         tables = made.manifest["tables"]
         rows = sum(t["rows"] for t in tables.values())
         audit.record(

@@ -117,6 +117,7 @@ def test_the_declared_order_of_sweepers_chapters_panels_and_cards():
         "scale_roll.sources": ["stats"],
     }
     assert [c.name for c in declared(HomeCard)] == [
+        "backup",  # the shell: the last good backup, for the system administrator (issue 12 — ops)
         "enterprises",
         "above",
         "high_tech",

@@ -96,6 +96,7 @@ lint: $(PY_STAMP)
 	$(RUFF) check .
 	$(RUFF) format --check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r src -lll
 
 fmt: $(PY_STAMP)
 	$(RUFF) check --fix .

@@ -154,6 +154,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "jingkai.core",
     "jingkai.grids",
     "jingkai.parks",
@@ -183,6 +184,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jingkai.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "jingkai.urls"
@@ -302,6 +305,64 @@ JINGKAI_AUDIT_RETENTION_DAYS = env_int_floor("JINGKAI_AUDIT_RETENTION_DAYS", 190
 # [security §4] personal data
 
 # [security §5] transport, headers, deployment
+# JINGKAI_HTTPS=true: the site is reached only over HTTPS (TLS at this server or at a proxy in front of it). It
+# turns on, unless said otherwise, the redirect to HTTPS, HSTS (one year, subdomains, preload), secure cookies and
+# upgrade-insecure-requests; with it, HSTS may not be shorter than 180 days and the cookies may not be sent in clear.
+JINGKAI_HTTPS = env_bool("JINGKAI_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("JINGKAI_SSL_REDIRECT", JINGKAI_HTTPS)
+SECURE_HSTS_SECONDS = env_int_floor(
+    "JINGKAI_HSTS_SECONDS", 365 * 86400 if JINGKAI_HTTPS else 0, floor=180 * 86400 if JINGKAI_HTTPS else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("JINGKAI_HSTS_INCLUDE_SUBDOMAINS", JINGKAI_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("JINGKAI_HSTS_PRELOAD", JINGKAI_HTTPS)
+# (Set again here, over the plain default above: with HTTPS on, cookies are secure unless refused.)
+SESSION_COOKIE_SECURE = env_bool("JINGKAI_SECURE_COOKIES", JINGKAI_HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if JINGKAI_HTTPS and not SESSION_COOKIE_SECURE:
+    raise ImproperlyConfigured("JINGKAI_HTTPS=true needs secure cookies: drop JINGKAI_SECURE_COOKIES=false")
+
+
+def proxy_ssl_header(name: str, value: str | None) -> tuple[str, str] | None:
+    """JINGKAI_PROXY_SSL_HEADER=X-Forwarded-Proto (value https): the header the TLS-terminating proxy sets.
+
+    Only behind a proxy that sets (and overwrites) this header itself: a client could otherwise send it.
+    """
+    if value is None:
+        return None
+    header, _, expected = value.partition(":")
+    header, expected = header.strip(), expected.strip() or "https"
+    if not header or not all(c.isalnum() or c == "-" for c in header):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a header name (e.g. X-Forwarded-Proto)")
+    return "HTTP_" + header.upper().replace("-", "_"), expected
+
+
+SECURE_PROXY_SSL_HEADER = proxy_ssl_header("JINGKAI_PROXY_SSL_HEADER", env_str("JINGKAI_PROXY_SSL_HEADER"))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and fetches from this site only, no inline script
+# or style (templates use classes and static/js/jingkai.js), images also as data: URIs (Bootstrap's icons),
+# no plugins, no framing, no <base> or form posts elsewhere. Violations are logged by /csp-report
+# (jingkai.core.csp, logger "jingkai.csp").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "upgrade-insecure-requests": JINGKAI_HTTPS,
+        "report-uri": ["/csp-report"],
+    },
+}
 
 # [security §6] backups
 # Where `jingkai backup` writes (one sub-folder per backup) unless --to says otherwise.

@@ -17,8 +17,8 @@ def refreshed(stats_zone):
     return stats_zone
 
 
-def test_openapi_lists_the_stats_paths(client, zone):
-    paths = client.get("/api/openapi.json").json()["paths"]
+def test_openapi_lists_the_stats_paths(api_as):
+    paths = api_as("zone_admin").get("/api/openapi.json").json()["paths"]
     assert "/api/stats/summary" in paths
     assert "/api/stats/targets" in paths
     assert "/api/enterprises/{ident}/stats" in paths

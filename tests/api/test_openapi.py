@@ -1,12 +1,25 @@
-"""The published contract: OpenAPI at /api/openapi.json and the interactive docs at /api/docs."""
+"""The published contract: OpenAPI at /api/openapi.json and the interactive docs at /api/docs.
+
+Both are for signed-in callers only (tests/security/test_headers.py): these tests read them signed in.
+"""
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
+from tests.factories import UserFactory
 
-def test_openapi_lists_every_path_with_its_methods(db):
-    response = Client().get("/api/openapi.json")
+
+@pytest.fixture
+def signed_in(db) -> Client:
+    client = Client()
+    client.force_login(UserFactory())
+    return client
+
+
+def test_openapi_lists_every_path_with_its_methods(signed_in):
+    response = signed_in.get("/api/openapi.json")
     assert response.status_code == 200
     schema = response.json()
     assert schema["info"]["title"] == "经开 Jingkai API"
@@ -23,8 +36,8 @@ def test_openapi_lists_every_path_with_its_methods(db):
     assert {path: methods.get(path) for path in foundation} == foundation
 
 
-def test_openapi_documents_the_filters_and_enumerates_their_values(db):
-    schema = Client().get("/api/openapi.json").json()
+def test_openapi_documents_the_filters_and_enumerates_their_values(signed_in):
+    schema = signed_in.get("/api/openapi.json").json()
     params = {p["name"]: p for p in schema["paths"]["/api/enterprises"]["get"]["parameters"]}
     expected = {"limit", "offset", "q", "grid", "community", "chain", "scale", "year", "origin"}
     expected |= {"industry", "honour", "park", "group", "status", "sort"}
@@ -33,21 +46,21 @@ def test_openapi_documents_the_filters_and_enumerates_their_values(db):
     assert scale["enum"] == ["above", "below"]
 
 
-def test_openapi_declares_both_authentication_methods(db):
-    schemes = Client().get("/api/openapi.json").json()["components"]["securitySchemes"]
+def test_openapi_declares_both_authentication_methods(signed_in):
+    schemes = signed_in.get("/api/openapi.json").json()["components"]["securitySchemes"]
     assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
     assert any(s.get("scheme") == "bearer" for s in schemes.values())
 
 
-def test_docs_page_is_served(db):
-    response = Client().get("/api/docs")
+def test_docs_page_is_served(signed_in):
+    response = signed_in.get("/api/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
 
 
-def test_docs_page_loads_no_asset_from_a_cdn(db):
+def test_docs_page_loads_no_asset_from_a_cdn(signed_in):
     # Zone networks are often closed: the docs must work without the internet (ARCHITECTURE.md §4).
-    content = Client().get("/api/docs").content.decode()
+    content = signed_in.get("/api/docs").content.decode()
     assert "cdn." not in content
     assert "/static/ninja/swagger-ui-bundle.js" in content
 
@@ -76,10 +89,10 @@ def test_no_two_schemas_share_a_component_name(db):
     assert {name: paths for name, paths in by_name.items() if len(paths) > 1} == {}
 
 
-def test_each_operation_documents_its_own_request_body(db):
+def test_each_operation_documents_its_own_request_body(signed_in):
     from jingkai.api.api import api
 
-    schema = Client().get("/api/openapi.json").json()
+    schema = signed_in.get("/api/openapi.json").json()
     components = schema["components"]["schemas"]
     checked = 0
     for prefix, router in api._routers:

@@ -6,15 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils.translation import gettext
 
 from jingkai.investment import services
 from jingkai.investment.models import Figure
 
 
-def test_openapi_pins_the_investment_paths(db):
-    schema = Client().get("/api/openapi.json").json()
+def test_openapi_pins_the_investment_paths(api_as):
+    schema = api_as("zone_admin").get("/api/openapi.json").json()
     methods = {path: set(ops) for path, ops in schema["paths"].items()}
     expected = {
         "/api/projects": {"get", "post"},

@@ -269,8 +269,9 @@ ROWS = [
     ],
     Page("analytics:export", kind="targets", variant="targets", GET=allow(ZONE_AGGREGATES, others=404)),
     # --- the API's own pages ---------------------------------------------------------------------------------
-    Page("api:openapi-json", GET=PUBLIC),
-    Page("api:openapi-view", GET=PUBLIC),
+    # issue 12 — headers: the schema and its docs only for signed-in callers (the schema: 401 as the API answers)
+    Page("api:openapi-json", GET=allow(SIGNED_IN, anonymous=401)),
+    Page("api:openapi-view", GET=SIGNED_IN_200),
     Page("api:api-root", GET=same(404, anonymous=404)),
     # --- API: enterprises and grids --------------------------------------------------------------------------
     Api(
@@ -430,4 +431,6 @@ ROWS = [
             "notifications.notification",
         )
     ],
+    # issue 12 — headers: browsers' CSP violation reports (anonymous; an empty form is not a report)
+    Page("csp_report", GET=same(405, anonymous=405), POST=same(400, anonymous=400)),
 ]

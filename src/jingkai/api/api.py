@@ -6,7 +6,12 @@ shared error shapes. Every handler fetches rows through `visible_to(request.user
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from ninja import NinjaAPI
+from ninja.openapi.views import openapi_json
 
 from jingkai.analytics.api import enterprise_router as enterprise_stats_router
 from jingkai.analytics.api import router as analytics_router
@@ -45,6 +50,28 @@ class JingkaiAPI(NinjaAPI):
         return error
 
 
+def signed_in_only(view):
+    """The schema (/api/openapi.json) and its docs page (/api/docs) only for a signed-in caller (docs/security.md §5).
+
+    A browser session or a bearer token (`Authorization: Bearer <token>`, as every API call; schemathesis reads the
+    schema so). Anonymous: the schema answers 401 as the API does, the docs page sends to the login page.
+    """
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.user.is_authenticated and token_auth(request) is None:
+            if getattr(view, "func", view) is openapi_json:
+                return JsonResponse(
+                    {"detail": "Unauthorized"},
+                    status=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="jingkai"'},
+                )
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = JingkaiAPI(
     title="经开 Jingkai API",
     version="1",
@@ -55,6 +82,7 @@ api = JingkaiAPI(
     ),
     urls_namespace="api",
     auth=[token_auth, session_auth],
+    docs_decorator=signed_in_only,
 )
 install_handlers(api)
 

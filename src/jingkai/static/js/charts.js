@@ -137,6 +137,9 @@
     if (!window.echarts || !drawer || !source) { fallBack(box); return; }
     var option = drawer(JSON.parse(source.textContent), box);
     if (!option) { box.remove(); return; }
+    // Tooltips drawn on the canvas: ECharts' HTML tooltips are markup with style attributes, which the
+    // Content-Security-Policy refuses (docs/security.md §5).
+    if (option.tooltip) { option.tooltip.renderMode = "richText"; }
     box.innerHTML = "";
     var chart = window.echarts.init(box);
     chart.setOption(option);

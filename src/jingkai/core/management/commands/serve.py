@@ -13,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from gunicorn.app.base import BaseApplication
+from gunicorn.http import wsgi as gunicorn_wsgi
 
 from jingkai.core.commands import JingkaiCommand
 
@@ -37,6 +38,24 @@ class JingkaiApplication(BaseApplication):
         from django.core.servers.basehttp import get_internal_wsgi_application
 
         return get_internal_wsgi_application()
+
+
+def drop_server_banner() -> None:
+    """No `Server: gunicorn` header (docs/security.md §5): it only tells a scanner what to try.
+
+    gunicorn writes the header itself, in `Response.default_headers`, before any header of the application, so a
+    WSGI wrapper cannot remove it; the method is wrapped here, in the master process, and the forked workers
+    inherit it. (Its own error pages, for a request it cannot parse, name no server.)
+    """
+    original = gunicorn_wsgi.Response.default_headers
+    if getattr(original, "drops_server_banner", False):
+        return
+
+    def default_headers(self):
+        return [line for line in original(self) if not line.lower().startswith("server:")]
+
+    default_headers.drops_server_banner = True
+    gunicorn_wsgi.Response.default_headers = default_headers
 
 
 def pending_migrations() -> int:
@@ -116,4 +135,5 @@ class Command(JingkaiCommand):
             # (a benchmark beside the demo) would take it over. Nothing here uses it.
             "control_socket_disable": True,
         }
+        drop_server_banner()
         JingkaiApplication(options).run()

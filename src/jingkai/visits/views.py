@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jingkai.core import permissions
+from jingkai.core import bounds, permissions
 from jingkai.core.contributions import render_in
 from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.scoping import get_visible_or_404
@@ -84,10 +84,8 @@ def visit_create(request):
         raise PermissionDenied
     enterprises = Enterprise.objects.visible_to(user)
     initial = {}
-    if request.GET.get("enterprise", "").isdigit():
-        initial["enterprise"] = get_visible_or_404(
-            Enterprise.objects.all(), user, pk=request.GET["enterprise"]
-        )
+    if (pk := bounds.as_id(request.GET.get("enterprise", ""))) is not None:
+        initial["enterprise"] = get_visible_or_404(Enterprise.objects.all(), user, pk=pk)
     post = request.POST if request.method == "POST" else None
     form = VisitForm(post, user=user, enterprises=enterprises, initial=initial)
     demand_forms = DemandFormSet(post, prefix="demand")

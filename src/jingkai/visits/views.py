@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -149,6 +150,10 @@ def _not_visited(request):
     grid = community = None
     # An area narrows the enterprises the user sees; it is found among those enterprises' areas, so a grid
     # leader may open a community that holds some of their grid's enterprises (the summary links to it).
+    for name in ("grid", "community"):
+        # A code holding NUL or a control character names no area (PostgreSQL cannot even compare it).
+        if bounds.text_problem(request.GET.get(name, "")) is not None:
+            raise Http404
     if request.GET.get("grid"):
         grid = get_object_or_404(
             Grid.objects.filter(pk__in=enterprises.values("grid_id")), code=request.GET["grid"]

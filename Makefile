@@ -19,7 +19,7 @@ PO_FILES := $(wildcard src/jingkai/locale/*/LC_MESSAGES/*.po)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jingkai_dev
 PYTEST_ARGS ?=
 
-.PHONY: help setup install lock assets messages demo test test-fast test-browser test-pg lint fmt bench clean
+.PHONY: help setup install lock assets messages demo test test-fast test-browser test-pg schemathesis lint fmt bench clean
 
 help:
 	@echo "make demo          set up, then run the demo zone at http://127.0.0.1:8000/ (logins in README.md)"
@@ -27,6 +27,7 @@ help:
 	@echo "make test-fast     the suite without browser and slow tests"
 	@echo "make test-browser  only the browser (Playwright + Chromium) tests"
 	@echo "make test-pg       the suite against PostgreSQL (PG_URL=$(PG_URL))"
+	@echo "make schemathesis  fuzz the API of a served demo as two roles (scripts/schemathesis_gate.py)"
 	@echo "make lint | fmt    ruff check + format check + import contracts | ruff fix + format"
 	@echo "make bench         the page benchmark (benchmarks/pages.py, 100,000 enterprises)"
 	@echo "make install | assets | messages | clean"
@@ -111,6 +112,10 @@ test-browser: setup
 test-pg: setup
 	createdb -h 127.0.0.1 -U postgres $(lastword $(subst /, ,$(PG_URL))) 2>/dev/null || true
 	JINGKAI_DATABASE_URL=$(PG_URL) $(PYTEST) $(PYTEST_ARGS)
+
+# The schemathesis gate (docs/security.md §8): SCHEMATHESIS_SEED and SCHEMATHESIS_EXAMPLES override the defaults.
+schemathesis: setup
+	$(BIN)/python scripts/schemathesis_gate.py
 
 bench: setup
 	$(BIN)/python benchmarks/pages.py $(BENCH_ARGS)

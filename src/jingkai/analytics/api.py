@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router
+from ninja import Field, Query, Router
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jingkai.analytics import engine, services
@@ -21,7 +22,8 @@ from jingkai.analytics.schemas import (
     SummaryQuery,
     TargetOut,
 )
-from jingkai.core import dates
+from jingkai.core import bounds, dates
+from jingkai.core.bounds import PathText, Year
 from jingkai.enterprises.queries import find_by_id_or_uscc
 from jingkai.stats.measures import BY_CODE
 
@@ -66,7 +68,11 @@ def _period(text: str | None) -> dt.date:
     try:
         return dates.parse_month(text)
     except ValueError:
-        raise _bad_query("period", _("Give the month as YYYY-MM, e.g. 2022-12.")) from None
+        raise _bad_query(
+            "period",
+            _("Give the month as YYYY-MM, between %(low)d-01 and %(high)d-12, e.g. 2022-12.")
+            % {"low": bounds.YEAR_MIN, "high": bounds.YEAR_MAX},
+        ) from None
 
 
 @router.get("/summary", response=SummaryOut, summary="Totals, cumulative and comparable YoY by a dimension")
@@ -98,7 +104,7 @@ def stats_summary(request, q: Query[SummaryQuery]):
 @router.get(
     "/targets", response=list[TargetOut], summary="Targets of a year with progress and the pace needed"
 )
-def stats_targets(request, year: int):
+def stats_targets(request, year: Year):
     user = request.user
     if not engine.sees_zone_aggregates(user):
         raise Http404
@@ -131,9 +137,10 @@ def stats_targets(request, year: int):
 @enterprise_router.get(
     "/{ident}/stats", response=EnterpriseStatsOut, summary="An enterprise's monthly statistics with YoY"
 )
-def enterprise_stats(request, ident: str, months: int = 30):
+def enterprise_stats(
+    request, ident: PathText, months: Annotated[int, Field(ge=1, le=240, description="Months back")] = 30
+):
     enterprise = find_by_id_or_uscc(request.user, ident)  # 404 outside scope
-    months = max(1, min(months, 240))
     periods = []
     for entry in services.enterprise_series(enterprise, months):
         periods.append(

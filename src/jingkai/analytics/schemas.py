@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from jingkai.core.bounds import QueryText
 
 
 class SummaryQuery(Schema):
-    period: str | None = None  # "2022-12"; the latest month with figures when omitted
-    by: str = "chain"  # chain | grid | origin | park | group | digital | zone
-    measure: str = "output"
+    period: QueryText | None = Field(
+        None, description="YYYY-MM, 1900-01 to 2100-12 (default: the latest month with figures)"
+    )
+    by: QueryText = Field("chain", description="chain | grid | origin | park | group | digital | zone")
+    measure: QueryText = "output"
 
 
 class FiguresOut(Schema):

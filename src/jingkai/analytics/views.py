@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jingkai.analytics import engine, services
-from jingkai.core import dates
+from jingkai.core import bounds, dates
 from jingkai.core.models import Role
 from jingkai.core.money import YI
 from jingkai.core.scoping import get_visible_or_404
@@ -45,8 +46,17 @@ def _choices(request) -> tuple[dt.date | None, str]:
         try:
             period = dates.parse_month(request.GET["period"])
         except ValueError:
+            # Said on the page (never a silently different month without a word), then the latest is shown.
+            messages.warning(request, f"{period_message()} {_('The latest month is shown.')}")
             period = None
     return period or services.latest_period(), measure
+
+
+def period_message() -> str:
+    return _("Give the month as YYYY-MM, between %(low)d-01 and %(high)d-12.") % {
+        "low": bounds.YEAR_MIN,
+        "high": bounds.YEAR_MAX,
+    }
 
 
 def amount(value, measure: str) -> Decimal | None:
@@ -289,6 +299,12 @@ def _figure_values(rows: list[dict]) -> list[list]:
 def export(request, kind: str):
     """The table behind a chart: by/<dimension>, trend, top, targets; grid=<id> narrows to a grid."""
     _require_access(request)
+    if request.GET.get("period"):
+        try:
+            dates.parse_month(request.GET["period"])
+        except ValueError:
+            # An export answers 400 for a bad parameter (core.filtersets.refuse_invalid), never another month.
+            return HttpResponseBadRequest(period_message())
     period, measure = _choices(request)
     if period is None:
         raise Http404

@@ -28,8 +28,108 @@ from jingkai.notifications.api import router as notifications_router
 from jingkai.stats.api import router as stats_router
 from jingkai.visits.api import router as visits_router
 
+# The one error shape (core/api.py), as OpenAPI components.
+ERROR_SCHEMAS = {
+    "ErrorOut": {
+        "title": "ErrorOut",
+        "type": "object",
+        "description": "401, 403, 404, 400: what went wrong, in words (a 404 never echoes what was asked for)",
+        "properties": {"detail": {"title": "Detail", "type": "string"}},
+        "required": ["detail"],
+    },
+    "ValidationErrorOut": {
+        "title": "ValidationErrorOut",
+        "type": "object",
+        "description": "422: every refused value, located (`loc`: body, query or path, then the field)",
+        "properties": {
+            "detail": {
+                "title": "Detail",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "loc": {
+                            "type": "array",
+                            "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                        },
+                        "msg": {"type": "string"},
+                        "type": {"type": "string"},
+                    },
+                    "required": ["loc", "msg", "type"],
+                },
+            }
+        },
+        "required": ["detail"],
+    },
+}
+ERROR_DESCRIPTIONS = {
+    400: ("Bad Request: the body is not JSON", "ErrorOut"),
+    401: ("Unauthorized: no valid token or session", "ErrorOut"),
+    403: ("Forbidden: the caller's role may not do this", "ErrorOut"),
+    404: ("Not Found: no such row, or not one the caller may see", "ErrorOut"),
+    422: ("Unprocessable Content: a refused value, located", "ValidationErrorOut"),
+}
+# Operations without a path parameter that still answer 404 (a role without access to the figures, an
+# enterprise the caller does not see), and reading operations that answer 403 (a role that may not import);
+# every writing operation may answer 403.
+NOT_FOUND_WITHOUT_PATH = {"GET /api/stats/summary", "GET /api/stats/targets", "POST /api/demands"}
+FORBIDDEN_ON_READ = {"GET /api/stats/imports/{batch_id}"}
+
+
+def error_codes(path: str, method: str, operation: dict) -> list[int]:
+    """The error status codes an operation answers, besides those it declares itself."""
+    key = f"{method.upper()} {path}"
+    codes = [401]
+    if operation.get("requestBody"):
+        codes.append(400)
+    if method != "get" or key in FORBIDDEN_ON_READ:
+        codes.append(403)
+    if "{" in path or key in NOT_FOUND_WITHOUT_PATH:
+        codes.append(404)
+    if operation.get("parameters") or operation.get("requestBody"):
+        codes.append(422)
+    return codes
+
+
+def _query_parameters(operation: dict) -> bool:
+    return any(p.get("in") == "query" for p in operation.get("parameters", []))
+
+
+def document_errors(schema: dict) -> dict:
+    """Add the error answers to every operation of an OpenAPI document (in place; returned).
+
+    An operation that declares its own body for a code (the statistics commit's 422 with the import
+    report) gets both: its own and the error shape, as `anyOf`.
+    """
+    schema.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_SCHEMAS)
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            if _query_parameters(operation):
+                # The server in front (gunicorn) refuses a request line beyond 4 KiB, before Django sees it.
+                responses.setdefault(414, {"description": "URI Too Long: the query string exceeds 4 KiB"})
+            for code in error_codes(path, method, operation):
+                description, name = ERROR_DESCRIPTIONS[code]
+                ref = {"$ref": f"#/components/schemas/{name}"}
+                # ninja keys responses by int; a str key would be the same code twice in the JSON.
+                declared = responses.get(code, responses.get(str(code)))
+                if declared is None:
+                    responses[code] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": ref}},
+                    }
+                    continue
+                content = declared.setdefault("content", {}).setdefault("application/json", {})
+                own = content.get("schema")
+                if own is not None and own != ref:
+                    content["schema"] = {"anyOf": [own, ref]}
+    return schema
+
 
 class JingkaiAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
     def validation_error_from_error_contexts(self, error_contexts):
         """Drop the handler's parameter name from body locations.
 

@@ -7,6 +7,11 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from jingkai.core.bounds import QueryText, Text
+
+# One answer as a client sends it: text (no control or direction-override character), a number, yes/no, none.
+AnswerValue = Text(20_000, multiline=True) | int | float | bool | None
+
 
 class FormField(Schema):
     key: str
@@ -61,9 +66,9 @@ class ResponseOut(Schema):
 
 class ResponseFilters(Schema):
     answered: bool | None = Field(None, description="true: answered only; false: not yet answered")
-    grid: str | None = Field(None, description="Grid code at launch")
+    grid: QueryText | None = Field(None, description="Grid code at launch")
 
 
 class AnswerIn(Schema):
-    enterprise: str = Field(description="Enterprise id or unified social credit code")
-    answers: dict[str, Any]
+    enterprise: QueryText = Field(description="Enterprise id or unified social credit code")
+    answers: dict[QueryText, AnswerValue] = Field(max_length=500)

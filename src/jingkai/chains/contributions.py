@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.chains.models import Chain, ChainMembership
+from jingkai.core import bounds
 from jingkai.core.contributions import HistorySource, ListFilter, NavEntry, Panel, render_in
 from jingkai.enterprises.models import Enterprise
 
@@ -24,8 +25,8 @@ def _in_chain(queryset, value: str):
     """Enterprises that are members of the chain given by code, name or id."""
     value = value.strip()
     cond = Q(code__iexact=value) | Q(name=value)
-    if value.isdigit():
-        cond |= Q(pk=int(value))
+    if (pk := bounds.as_id(value)) is not None:
+        cond |= Q(pk=pk)
     chains = Chain.objects.filter(cond).values("pk")
     return queryset.filter(pk__in=Enterprise.objects.filter(chain_memberships__chain__in=chains).values("pk"))
 

@@ -19,6 +19,8 @@ from ninja.conf import settings as ninja_settings
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 
+from jingkai.core.bounds import OFFSET_MAX
+
 
 def located_errors(messages_by_field: dict, source: str = "body") -> list[dict]:
     detail = []
@@ -52,7 +54,7 @@ class PageQuery(Schema):
         le=ninja_settings.PAGINATION_MAX_LIMIT,
         description=f"Items per page (at most {ninja_settings.PAGINATION_MAX_LIMIT})",
     )
-    offset: int = Field(0, ge=0, description="Items to skip")
+    offset: int = Field(0, ge=0, le=OFFSET_MAX, description=f"Items to skip (at most {OFFSET_MAX})")
 
 
 class Pagination(LimitOffsetPagination):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from jingkai.core.bounds import YEAR_MAX, YEAR_MIN
+
 
 def month_start(day: dt.date) -> dt.date:
     """The first day of day's month."""
@@ -31,10 +33,16 @@ def months_back(day: dt.date, count: int) -> list[dt.date]:
 
 
 def parse_month(text: str) -> dt.date:
-    """ "2022-12" (or "2022-12-01", "2022-6") -> 2022-12-01; ValueError for anything else."""
+    """ "2022-12" (or "2022-12-01", "2022-6") -> 2022-12-01; ValueError for anything else.
+
+    The year is between 1900 and 2100 (core.bounds): "0001-01" is a typo, and a month before year 1 or after
+    9999 would break the year-on-year arithmetic of every page that reads it.
+    """
     parts = str(text).strip().split("-")
-    if len(parts) not in (2, 3) or not all(part.isdigit() for part in parts):
+    if len(parts) not in (2, 3) or not all(part.isdigit() and part.isascii() for part in parts):
         raise ValueError(f"not a month: {text!r}")
+    if len(parts[0]) != 4 or not YEAR_MIN <= int(parts[0]) <= YEAR_MAX or len(parts[1]) > 2:
+        raise ValueError(f"not a month between {YEAR_MIN} and {YEAR_MAX}: {text!r}")
     year, month = int(parts[0]), int(parts[1])
     if len(parts) == 3:
         dt.date(year, month, int(parts[2]))  # a day that does not exist is refused, not dropped

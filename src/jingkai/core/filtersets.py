@@ -16,11 +16,19 @@ from django import forms
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
+from jingkai.core import bounds
+
 
 class IntegerFilter(df.Filter):
     """A whole number (django-filter's NumberFilter is a decimal and would take 2022.5 for a year)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        # A number beyond 64 bits is refused as invalid, never sent to the database (core.bounds).
+        kwargs.setdefault("min_value", bounds.INT64_MIN)
+        kwargs.setdefault("max_value", bounds.INT64_MAX)
+        super().__init__(*args, **kwargs)
 
 
 def refuse_invalid(filterset) -> HttpResponseBadRequest | None:
@@ -34,4 +42,5 @@ def refuse_invalid(filterset) -> HttpResponseBadRequest | None:
 def id_or_code(value: str, id_lookup: str, code_lookup: str) -> dict:
     """`{id_lookup: n}` for a value of digits, `{code_lookup: value}` otherwise (grids, departments …)."""
     value = str(value).strip()
-    return {id_lookup: int(value)} if value.isdigit() else {code_lookup: value}
+    pk = bounds.as_id(value)
+    return {id_lookup: pk} if pk is not None else {code_lookup: value}

@@ -9,6 +9,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingkai.core import bounds
+
 
 def widget_css_class(widget: forms.Widget) -> str:
     if isinstance(widget, forms.CheckboxInput):
@@ -19,13 +21,18 @@ def widget_css_class(widget: forms.Widget) -> str:
 
 
 class BootstrapFormMixin:
-    """Give each widget its Bootstrap class, and mark a field with an error as invalid."""
+    """Give each widget its Bootstrap class, and mark a field with an error as invalid.
+
+    It also puts the input bounds of `core.bounds` on every field (no control or direction-override character
+    in a text, dates between 1900 and 2100, decimals both databases keep exactly).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             add_css_class(field.widget, widget_css_class(field.widget))
             name_empty_choice(field)
+        bounds.guard_form(self)
 
     def add_error(self, field, error):
         super().add_error(field, error)

@@ -13,6 +13,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from jingkai.core.api import Pagination, filtered
+from jingkai.core.bounds import Id, QueryText, Text
 from jingkai.core.models import Department
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.demands import queries, services
@@ -104,9 +105,16 @@ def list_demands(request, filters: Query[DemandFilters]):
     return filtered(filterset).select_related(*queries.LIST_RELATED)
 
 
+def _by_id_or_code(value: str) -> dict:
+    """`pk` for a value written as an id (ASCII digits that fit 64 bits), else `code`."""
+    value = str(value)
+    return (
+        {"pk": int(value)} if value.isascii() and value.isdecimal() and len(value) <= 18 else {"code": value}
+    )
+
+
 def _category(value: str) -> DemandCategory | None:
-    lookup = {"pk": int(value)} if str(value).isdigit() else {"code": value}
-    return DemandCategory.objects.filter(**lookup).first()
+    return DemandCategory.objects.filter(**_by_id_or_code(value)).first()
 
 
 @router.post("", response={201: DemandDetail}, summary="File a demand")
@@ -129,7 +137,7 @@ def create_demand(request, payload: DemandIn):
 
 
 @router.get("/similar", response=list[SimilarOut], summary="Open demands similar to a text (duplicate check)")
-def similar(request, text: str, enterprise: int | None = None, category: str | None = None):
+def similar(request, text: Text(500), enterprise: Id | None = None, category: QueryText | None = None):
     category_row = _category(category) if category else None
     matches = similar_demands(
         Demand.objects.visible_to(request.user),
@@ -167,9 +175,7 @@ def post_transition(request, demand_id: int, payload: TransitionIn):
         demand.version = payload.version
     kwargs: dict = {"note": payload.note, "rating": payload.rating, "until": payload.until}
     if payload.department:
-        lookup = (
-            {"pk": int(payload.department)} if payload.department.isdigit() else {"code": payload.department}
-        )
+        lookup = _by_id_or_code(payload.department)
         kwargs["department"] = Department.objects.filter(is_active=True, **lookup).first()
         if kwargs["department"] is None:
             raise ValidationError(

@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jingkai.core import bounds
 from jingkai.core.filtersets import id_or_code
 from jingkai.demands.models import ESCALATING_STATES, Demand, DemandCategory, DemandState
 from jingkai.demands.queries import DEADLINE_CHOICES, category_and_descendants, with_deadline_status
@@ -98,8 +99,8 @@ class DemandFilterSet(df.FilterSet):
         return queryset.filter(state__in=ESCALATING_STATES, escalation_level__gte=int(value))
 
     def filter_category(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(category_id__in=category_and_descendants(value))
+        if (pk := bounds.as_id(value)) is not None:
+            return queryset.filter(category_id__in=category_and_descendants(pk))
         category = DemandCategory.objects.filter(code=value).first()
         return queryset.filter(category_id__in=category_and_descendants(category.pk) if category else [])
 

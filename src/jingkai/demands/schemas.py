@@ -6,22 +6,25 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from jingkai.core.bounds import Date, Id, QueryText, for_field
 from jingkai.demands import services
-from jingkai.demands.models import Channel
+from jingkai.demands.models import Channel, Demand, DemandEvent
 
 
 class DemandFilters(Schema):
-    state: str | None = Field(None, description="A state (submitted … merged) or `open` (not yet closed)")
-    category: str | None = Field(None, description="Category id or code (includes its sub-categories)")
-    grid: str | None = Field(None, description="Grid code or id")
-    community: str | None = Field(None, description="Community code or id")
-    department: str | None = Field(None, description="Department code or id")
-    deadline: str | None = Field(None, description="red (overdue), amber (due soon) or green")
-    channel: str | None = None
-    enterprise: str | None = Field(None, description="Enterprise id")
-    q: str | None = Field(None, description="Text in the title, description or enterprise name")
-    submitted_from: dt.date | None = None
-    submitted_to: dt.date | None = None
+    state: QueryText | None = Field(
+        None, description="A state (submitted … merged) or `open` (not yet closed)"
+    )
+    category: QueryText | None = Field(None, description="Category id or code (includes its sub-categories)")
+    grid: QueryText | None = Field(None, description="Grid code or id")
+    community: QueryText | None = Field(None, description="Community code or id")
+    department: QueryText | None = Field(None, description="Department code or id")
+    deadline: QueryText | None = Field(None, description="red (overdue), amber (due soon) or green")
+    channel: QueryText | None = None
+    enterprise: QueryText | None = Field(None, description="Enterprise id")
+    q: QueryText | None = Field(None, description="Text in the title, description or enterprise name")
+    submitted_from: Date | None = None
+    submitted_to: Date | None = None
 
 
 class EventOut(Schema):
@@ -70,23 +73,27 @@ class DemandDetail(DemandItem):
 
 
 class DemandIn(Schema):
-    enterprise: int
-    category: str = Field(description="Category id or code")
-    description: str
-    channel: str = Field(Channel.PORTAL.value, description="portal, visit, hotline, staff or import")
-    title: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
+    """A new demand; every text is bounded by its column (core.bounds)."""
+
+    enterprise: Id
+    category: QueryText = Field(description="Category id or code")
+    description: for_field(Demand, "description")
+    channel: QueryText = Field(Channel.PORTAL.value, description="portal, visit, hotline, staff or import")
+    title: for_field(Demand, "title") = ""
+    contact_name: for_field(Demand, "contact_name") = ""
+    contact_phone: for_field(Demand, "contact_phone") = ""
 
 
 class TransitionIn(Schema):
-    transition: str = Field(description=", ".join(services.TRANSITIONS))
-    note: str = ""
-    department: str | None = Field(None, description="For assign/reassign: department code or id")
-    rating: int | None = Field(None, description="For rate: 5 非常满意 … 1 非常不满意")
-    until: dt.date | None = Field(None, description="For request_extension: the new deadline")
-    original: int | None = Field(None, description="For merge: the original demand's id")
-    version: int | None = Field(None, description="The version you read; a stale one gets 409")
+    transition: QueryText = Field(description=", ".join(services.TRANSITIONS))
+    note: for_field(DemandEvent, "note") = ""
+    department: QueryText | None = Field(None, description="For assign/reassign: department code or id")
+    rating: int | None = Field(None, ge=1, le=5, description="For rate: 5 非常满意 … 1 非常不满意")
+    until: Date | None = Field(None, description="For request_extension: the new deadline")
+    original: Id | None = Field(None, description="For merge: the original demand's id")
+    version: for_field(Demand, "version") | None = Field(
+        None, description="The version you read; a stale one gets 409"
+    )
 
 
 class Conflict(Schema):

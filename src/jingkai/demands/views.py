@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jingkai.core import bounds
 from jingkai.core.contributions import render_in
 from jingkai.core.dates import add_months
 from jingkai.core.models import Department, Role
@@ -115,10 +116,8 @@ def demand_similar(request):
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # An id written as ASCII digits that fit 64 bits (core.bounds), else none.
+    return bounds.as_id(value) if value is not None else None
 
 
 @login_required

@@ -12,6 +12,7 @@ from ninja import PatchDict, Query, Router, Status
 from ninja.pagination import paginate
 
 from jingkai.core.api import Pagination, filtered
+from jingkai.core.bounds import PathText
 from jingkai.enterprises import services
 from jingkai.enterprises.filtersets import EnterpriseFilterSet
 from jingkai.enterprises.models import Enterprise, EnterpriseGroup
@@ -134,12 +135,12 @@ def create_enterprise(request, payload: EnterpriseIn):
 
 
 @router.get("/{ident}", response=EnterpriseDetail, summary="Read an enterprise by id or USCC")
-def get_enterprise(request, ident: str):
+def get_enterprise(request, ident: PathText):
     return find_enterprise(request.user, ident)
 
 
 @router.patch("/{ident}", response=EnterpriseDetail, summary="Change the fields sent, by id or USCC")
-def patch_enterprise(request, ident: str, payload: PatchDict[EnterpriseIn]):
+def patch_enterprise(request, ident: PathText, payload: PatchDict[EnterpriseIn]):
     enterprise = find_enterprise(request.user, ident)
     data = resolve_references(dict(payload), request.user, instance=enterprise)
     services.update_enterprise(enterprise, data, request.user)

@@ -6,6 +6,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from jingkai.core.api import Pagination
+from jingkai.core.bounds import PathText
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.api import enterprise_rows
 from jingkai.enterprises.models import Enterprise
@@ -30,7 +31,7 @@ def list_grids(request):
 
 @router.get("/{code}/enterprises", response=list[EnterpriseItem], summary="List a grid's enterprises")
 @paginate(Pagination)
-def grid_enterprises(request, code: str, filters: Query[EnterpriseFilters]):
+def grid_enterprises(request, code: PathText, filters: Query[EnterpriseFilters]):
     grid = get_visible_or_404(Grid.objects.all(), request.user, code__iexact=code)
     enterprises = Enterprise.objects.visible_to(request.user).filter(grid=grid)
     return enterprise_rows(enterprises, filters)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jingkai.core import bounds
 from jingkai.core import uscc as uscc_rules
 from jingkai.core.contributions import list_filter
 from jingkai.core.db import NoIndex
@@ -42,7 +43,9 @@ class EnterpriseFilterSet(df.FilterSet):
     community = df.CharFilter(method="filter_community", label=_("Community"))
     chain = df.CharFilter(method="filter_chain", label=_("Chain"))
     scale = df.ChoiceFilter(choices=SCALE_CHOICES, method="filter_scale", label=_("Scale"))
-    year = df.NumberFilter(method="filter_noop", label=_("Year"))
+    year = IntegerFilter(
+        method="filter_noop", min_value=bounds.YEAR_MIN, max_value=bounds.YEAR_MAX, label=_("Year")
+    )
     origin = df.ChoiceFilter(choices=ORIGIN_CHOICES, method="filter_origin", label=_("Capital origin"))
     industry = df.CharFilter(method="filter_industry", label=_("Industry"))
     honour = df.ChoiceFilter(choices=HonourKind.choices, method="filter_honour", label=_("Honour"))
@@ -54,7 +57,7 @@ class EnterpriseFilterSet(df.FilterSet):
         label=_("Certificate expiring within (days)"),
     )
     park = df.CharFilter(method="filter_park", label=_("Park"))
-    group = df.NumberFilter(field_name="group_id", label=_("Group"))
+    group = IntegerFilter(field_name="group_id", label=_("Group"))
     status = df.CharFilter(field_name="status", label=_("Status"))
     sort = df.ChoiceFilter(choices=[(k, k) for k in SORTS], method="filter_noop", label=_("Sort"))
 
@@ -103,8 +106,8 @@ class EnterpriseFilterSet(df.FilterSet):
     def _by_code(model, value):
         value = value.strip()
         cond = Q(code__iexact=value) | Q(name=value)
-        if value.isdigit():
-            cond |= Q(pk=int(value))
+        if (pk := bounds.as_id(value)) is not None:
+            cond |= Q(pk=pk)
         return model.objects.filter(cond).values("pk")
 
     def filter_grid(self, queryset, name, value):

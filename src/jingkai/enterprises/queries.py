@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from jingkai.core import pinyin
+from jingkai.core import bounds, pinyin
 from jingkai.core import uscc as uscc_rules
 from jingkai.core.memo import per_request
 from jingkai.core.scoping import get_visible_or_404
@@ -147,8 +147,8 @@ def id_or_uscc(ident, *, via: str = "") -> dict | None:
     prefix = f"{via}__" if via else ""
     if len(code) == 18:
         return {f"{prefix}uscc": code}
-    if code.isdigit() and len(code) < 18:
-        return {f"{prefix}pk": int(code)}
+    if len(code) < 18 and (pk := bounds.as_id(code)) is not None:
+        return {f"{prefix}pk": pk}
     return None
 
 

@@ -12,9 +12,11 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import PlainSerializer
 
+from jingkai.core.bounds import Id, QueryText, Year, for_field
 from jingkai.core.money import Currency
 from jingkai.enterprises.choices import EnterpriseStatus, ListingMarket, Origin
 from jingkai.enterprises.filtersets import EnterpriseFilterSet
+from jingkai.enterprises.models import Enterprise
 
 
 def _choices(*values: str):
@@ -39,7 +41,12 @@ OriginFilterValue = _filter_choices("origin")
 HonourValue = _filter_choices("honour")
 SortValue = _filter_choices("sort")
 # A reference to a grid, community, park, group or building: its id, or its code (name for a group).
-Reference = int | str | None
+Reference = Id | QueryText | None
+
+
+def column(name: str, **field):
+    """The type of a value for Enterprise.<name>: the column's length, digits or range (core.bounds)."""
+    return for_field(Enterprise, name, **field)
 
 
 class CodeName(Schema):
@@ -55,27 +62,27 @@ class IdName(Schema):
 class EnterpriseFilters(Schema):
     """The enterprise list's filters: the same names and meanings as the list page's."""
 
-    q: str | None = Field(None, description="Part of the name, short or English name, or the start of a USCC")
-    grid: str | None = Field(
+    q: QueryText | None = Field(
+        None, description="Part of the name, short or English name, or the start of a USCC"
+    )
+    grid: QueryText | None = Field(
         None, description="Grid code (G01), name or id; `none` for enterprises without one"
     )
-    community: str | None = Field(None, description="Community code, name or id; `none` for none")
-    chain: str | None = Field(None, description="Industry chain code, name or id")
+    community: QueryText | None = Field(None, description="Community code, name or id; `none` for none")
+    chain: QueryText | None = Field(None, description="Industry chain code, name or id")
     scale: ScaleValue | None = Field(
         None, description="`above` = 规上, `below` = 规下 in `year` (default: the latest year with data)"
     )
-    year: int | None = Field(
-        None, ge=1949, le=2200, description="Year of the `scale` filter and of `above_size`"
-    )
+    year: Year | None = Field(None, description="Year of the `scale` filter and of `above_size`")
     origin: OriginFilterValue | None = Field(
         None, description="`domestic`, `foreign`, `hmt`, or an investor country (ISO code: JP, DE …)"
     )
-    industry: str | None = Field(
+    industry: QueryText | None = Field(
         None, description="GB/T 4754 prefix: section (C), division (C34 or 34) or class"
     )
     honour: HonourValue | None = Field(None, description="Holds a currently valid honour of this kind")
-    park: str | None = Field(None, description="Park code, name or id")
-    group: int | None = Field(None, description="Enterprise group id")
+    park: QueryText | None = Field(None, description="Park code, name or id")
+    group: Id | None = Field(None, description="Enterprise group id")
     status: StatusValue | None = Field(None, description="Registration status")
     sort: SortValue | None = Field(None, description="Order (default `name`)")
 
@@ -194,34 +201,49 @@ class EnterpriseDetail(EnterpriseItem):
 
 
 class EnterpriseIn(Schema):
-    """A new enterprise. References take an id or a code (a group's or building's name)."""
+    """A new enterprise. References take an id or a code (a group's or building's name).
 
-    uscc: str = Field(description="统一社会信用代码; spaces and full-width characters are normalised")
-    uscc_override_reason: str = Field(
+    Every value is bounded by its column (core.bounds): a text by its length and no control or
+    direction-override character, an amount by the digits both databases keep exactly, a count by the column's
+    range, a date between 1900 and 2100. A value outside is a 422 naming the field, and nothing is saved.
+    """
+
+    # Wider than the stored 18 characters: pasted codes often carry spaces, which the service strips.
+    uscc: column("name", max_length=40) = Field(
+        description="统一社会信用代码; spaces and full-width characters are normalised"
+    )
+    uscc_override_reason: column("uscc_override_reason") = Field(
         "", description="Zone administrators only: why a code failing the check digit is accepted"
     )
-    name: str
-    short_name: str = ""
-    english_name: str = ""
-    founded_on: dt.date | None = None
+    name: column("name")
+    short_name: column("short_name") = ""
+    english_name: column("english_name") = ""
+    founded_on: column("founded_on") | None = None
     status: StatusValue = EnterpriseStatus.OPERATING.value
-    industry_code: str = Field("", description="GB/T 4754 class, e.g. C3421")
-    main_products: str = ""
+    # Wider than the stored 5 characters: the service accepts "C 3421" and "3421" and normalises them.
+    industry_code: column("name", max_length=10) = Field("", description="GB/T 4754 class, e.g. C3421")
+    main_products: column("main_products") = ""
     origin: OriginValue = Origin.DOMESTIC.value
-    origin_country: str = Field("", description="ISO 3166 code of the investor country (JP, DE, HK …)")
-    registered_capital: Decimal | None = Field(None, description="In base units (元 or 美元)")
+    origin_country: column("name", max_length=10) = Field(
+        "", description="ISO 3166 code of the investor country (JP, DE, HK …)"
+    )
+    registered_capital: column("registered_capital", ge=0) | None = Field(
+        None, description="In base units (元 or 美元)"
+    )
     registered_capital_currency: CurrencyValue = Currency.CNY.value
-    total_investment: Decimal | None = Field(None, description="In base units (元 or 美元)")
+    total_investment: column("total_investment", ge=0) | None = Field(
+        None, description="In base units (元 or 美元)"
+    )
     total_investment_currency: CurrencyValue = Currency.CNY.value
-    land_area_mu: Decimal | None = None
-    employees: int | None = Field(None, ge=0)
-    technical_staff: int | None = Field(None, ge=0)
+    land_area_mu: column("land_area_mu", ge=0) | None = None
+    employees: column("employees") | None = None
+    technical_staff: column("technical_staff") | None = None
     listing_market: ListingValue = ""
-    stock_code: str = ""
-    listed_on: dt.date | None = None
+    stock_code: column("stock_code") = ""
+    listed_on: column("listed_on") | None = None
     group: Reference = Field(None, description="Group id or name")
     park: Reference = Field(None, description="Park id or code")
     building: Reference = Field(None, description="Building id, or its name within `park`")
     grid: Reference = Field(None, description="Grid id or code (G01)")
     community: Reference = Field(None, description="Community id or code (C01)")
-    address: str = ""
+    address: column("address") = ""

@@ -15,6 +15,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from jingkai.core.api import Pagination, filtered
+from jingkai.core.bounds import PathText, Year
 from jingkai.core.permissions import require
 from jingkai.enterprises.queries import find_by_id_or_uscc
 from jingkai.evaluation import services
@@ -121,7 +122,7 @@ def _serialized_results(request, results: list[EvaluationResult]) -> list[dict]:
     by_alias=True,
 )
 @paginate(Pagination, page_items=_serialized_results)
-def list_results(request, year: int, filters: Query[EvaluationResultFilters]):
+def list_results(request, year: Year, filters: Query[EvaluationResultFilters]):
     user = request.user
     run = _visible_run(user, year)
     rows = EvaluationResult.objects.visible_to(user).filter(run=run, revision=run.revision)
@@ -135,7 +136,7 @@ def list_results(request, year: int, filters: Query[EvaluationResultFilters]):
 @router.post(
     "/{year}/run", response=EvaluationRunOut, summary="Run the year's evaluation (zone admin)", by_alias=True
 )
-def run_year(request, year: int):
+def run_year(request, year: Year):
     """Evaluate the year's inputs now (synchronously) and answer the run: a draft is replaced in place, a
     published run gets a new revision, a final one is refused (422)."""
     user = request.user
@@ -169,7 +170,7 @@ def _adjustments(method: Method, population: str) -> list[dict]:
     summary="An enterprise's evaluation result with its explanation",
     by_alias=True,
 )
-def enterprise_evaluation(request, ident: str, year: int | None = None):
+def enterprise_evaluation(request, ident: PathText, year: Year | None = None):
     """The year's result (default: the latest the caller may see), indicator by indicator; 404 when the caller
     may not see the enterprise or its result (an enterprise contact: before publication)."""
     user = request.user

@@ -9,6 +9,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from jingkai.core.bounds import QueryText
 from jingkai.evaluation.choices import Population, ResultStatus, RunStatus
 
 PopulationValue = Literal[tuple(Population.values)]
@@ -35,13 +36,15 @@ class EvaluationRunOut(Schema):
 class EvaluationResultFilters(Schema):
     """The results list's filters: the same names and meanings as the results page's (ResultFilterSet)."""
 
-    grade: str | None = Field(None, alias="class", description="Class code (A, B …) or `-` for no class")
-    population: str | None = Field(None, description="above (规上) or below (规下)")
-    status: str | None = Field(None, description="classed, not_classed, excluded or not_evaluated")
-    grid: str | None = Field(None, description="Grid code (G01)")
-    chain: str | None = Field(None, description="Industry chain code")
-    park: str | None = Field(None, description="Park code")
-    q: str | None = Field(None, description="Part of the enterprise's name")
+    grade: QueryText | None = Field(
+        None, alias="class", description="Class code (A, B …) or `-` for no class"
+    )
+    population: QueryText | None = Field(None, description="above (规上) or below (规下)")
+    status: QueryText | None = Field(None, description="classed, not_classed, excluded or not_evaluated")
+    grid: QueryText | None = Field(None, description="Grid code (G01)")
+    chain: QueryText | None = Field(None, description="Industry chain code")
+    park: QueryText | None = Field(None, description="Park code")
+    q: QueryText | None = Field(None, description="Part of the enterprise's name")
 
 
 class EvaluationEnterpriseRef(Schema):

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from jingkai.chains.models import Chain
 from jingkai.core.api import Pagination, filtered, query_error
+from jingkai.core.bounds import clean_for_field
 from jingkai.core.models import User
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.models import Enterprise
@@ -108,18 +109,14 @@ def get_project(request, project_id: int):
 def move_stage(request, project_id: int, payload: StageIn):
     project = _detail(request.user, project_id)
     values = dict(payload.values)
+    # A stage's fields come as a free-form object: each is checked against its column here (core.bounds).
     for key in ("contract_on", "approval_on", "started_on", "production_on", "full_production_on"):
-        if isinstance(values.get(key), str):
-            try:
-                values[key] = dt.date.fromisoformat(values[key])
-            except ValueError:
-                raise ValidationError({key: _("Not a date (YYYY-MM-DD).")}) from None
+        if values.get(key) is not None:
+            values[key] = clean_for_field(Project, key, values[key])
     for key in ("total_investment", "contract_foreign_capital"):
         if values.get(key) is not None:
-            try:
-                values[key] = Decimal(str(values[key]))
-            except ArithmeticError:
-                raise ValidationError({key: _("Not a number.")}) from None
+            value = values[key]
+            values[key] = clean_for_field(Project, key, str(value) if isinstance(value, float) else value)
     if "owner" in values:
         values = resolve({"owner": values["owner"]}, request.user) | {
             k: v for k, v in values.items() if k != "owner"

@@ -7,16 +7,24 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from jingkai.core.bounds import Date, Name, QueryText, Text, Year, for_field
+from jingkai.investment.models import Arrival, Project, StageEvent
+
+
+def column(name: str, **field):
+    """The type of a value for Project.<name> (core.bounds: its length, digits or range)."""
+    return for_field(Project, name, **field)
+
 
 class ProjectFilters(Schema):
-    q: str | None = None
-    stage: str | None = None
-    status: str | None = None
-    country: str | None = None
-    chain: str | None = Field(None, description="chain code")
-    owner: str | None = Field(None, description="owner's username")
-    rag: str | None = Field(None, description="red | amber | green")
-    year: int | None = None
+    q: QueryText | None = None
+    stage: QueryText | None = None
+    status: QueryText | None = None
+    country: QueryText | None = None
+    chain: QueryText | None = Field(None, description="chain code")
+    owner: QueryText | None = Field(None, description="owner's username")
+    rag: QueryText | None = Field(None, description="red | amber | green")
+    year: Year | None = None
 
 
 class ProjectItem(Schema):
@@ -37,6 +45,10 @@ class ProjectItem(Schema):
     enterprise_id: int | None
     contract_on: dt.date | None
     approval_on: dt.date | None
+
+
+# A stage field's value: a date or an amount as text, a username, a number, or null to clear it.
+StageValue = Text(300) | int | float | bool | None
 
 
 class StageEventOut(Schema):
@@ -86,51 +98,56 @@ class ProjectDetail(ProjectItem):
 
 
 class ProjectIn(Schema):
-    code: str
-    name: str
-    investor: str
-    country: str = ""
-    origin: str = "domestic"
-    industry_code: str = ""
-    chain: str | None = Field(None, description="chain code")
-    kind: str
-    total_investment: Decimal | None = None
-    total_investment_currency: str = "CNY"
-    registered_capital_increase: Decimal | None = None
-    expected_output: Decimal | None = None
-    owner: str | None = Field(None, description="username")
-    enterprise: str | None = Field(None, description="enterprise id or USCC")
-    park: str | None = Field(None, description="park code")
-    land_area_mu: Decimal | None = None
-    leased_area_sqm: Decimal | None = None
-    first_contact_on: dt.date | None = None
-    note: str = ""
+    """A new project; every value is bounded by its column (core.bounds), a value outside is a 422."""
+
+    code: column("code")
+    name: column("name")
+    investor: column("investor")
+    country: column("country") = ""
+    origin: column("origin") = "domestic"
+    # Wider than the stored 5 characters: the service normalises "C 3421" and "3421".
+    industry_code: column("industry_code", max_length=10) = ""
+    chain: QueryText | None = Field(None, description="chain code")
+    kind: column("kind")
+    total_investment: column("total_investment") | None = None
+    total_investment_currency: column("total_investment_currency") = "CNY"
+    registered_capital_increase: column("registered_capital_increase") | None = None
+    expected_output: column("expected_output") | None = None
+    owner: QueryText | None = Field(None, description="username")
+    enterprise: QueryText | None = Field(None, description="enterprise id or USCC")
+    park: QueryText | None = Field(None, description="park code")
+    land_area_mu: column("land_area_mu") | None = None
+    leased_area_sqm: column("leased_area_sqm") | None = None
+    first_contact_on: column("first_contact_on") | None = None
+    note: column("note") = ""
 
 
 class StageIn(Schema):
-    stage: str
-    on: dt.date | None = None
-    values: dict = Field(default_factory=dict, description="the target stage's fields, e.g. contract_on")
-    override_reason: str = ""
-    note: str = ""
+    stage: QueryText
+    on: Date | None = None
+    values: dict[Name, StageValue] = Field(
+        default_factory=dict, max_length=50, description="the target stage's fields, e.g. contract_on"
+    )
+    override_reason: for_field(StageEvent, "override_reason") = ""
+    note: for_field(StageEvent, "note") = ""
 
 
 class ArrivalIn(Schema):
-    on: dt.date
-    kind: str = Field(..., description="foreign (USD) | domestic (CNY)")
-    amount: Decimal = Field(..., description="in base units: 美元 or 元")
-    currency: str | None = None
-    note: str = ""
+    on: for_field(Arrival, "on")
+    kind: for_field(Arrival, "kind") = Field(..., description="foreign (USD) | domestic (CNY)")
+    amount: for_field(Arrival, "amount") = Field(..., description="in base units: 美元 or 元")
+    currency: for_field(Arrival, "currency") | None = None
+    note: for_field(Arrival, "note") = ""
 
 
 class ArrivalFilters(Schema):
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
-    kind: str | None = None
+    date_from: Date | None = Field(None, alias="from")
+    date_to: Date | None = Field(None, alias="to")
+    kind: QueryText | None = None
 
 
 class SummaryFilters(Schema):
-    year: int | None = None
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
-    by: str | None = Field(None, description="country | chain | owner")
+    year: Year | None = Field(None, description="A calendar year, 1900–2100 (default: this year)")
+    date_from: Date | None = Field(None, alias="from")
+    date_to: Date | None = Field(None, alias="to")
+    by: QueryText | None = Field(None, description="country | chain | owner")

@@ -17,6 +17,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from jingkai.core import importing
+from jingkai.core.bounds import text_problem
 from jingkai.core.dates import parse_month
 from jingkai.core.models import ImportBatch
 from jingkai.stats import importers
@@ -57,6 +58,9 @@ def _batch(request, batch_id: int) -> ImportBatch:
 @router.post("/imports", response={201: ImportOut}, summary="Upload a monthly statistics workbook (preview)")
 def upload(request, file: File[UploadedFile], template: Form[str] = "", period: Form[str] = ""):
     StatsImporter.check_permission(request.user)
+    for name, value in (("template", template), ("period", period)):
+        if len(value) > 200 or (problem := text_problem(value)):
+            raise ValidationError({name: [problem or _("At most 200 characters.")]})
     if file.size > settings.JINGKAI_IMPORT_MAX_BYTES:
         raise ValidationError({"file": [_("The file is too large")]})
     content = file.read()

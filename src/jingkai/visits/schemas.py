@@ -6,15 +6,19 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from jingkai.visits.models import VisitKind
+from jingkai.core.bounds import Date, Id, Name, QueryText, for_field
+from jingkai.demands.models import Demand
+from jingkai.visits.models import Visit, VisitKind
 
 
 class VisitFilters(Schema):
-    grid: str | None = Field(None, description="Grid code, e.g. G01 (the grid at the time of the visit)")
-    enterprise: int | None = Field(None, description="Enterprise id")
+    grid: QueryText | None = Field(
+        None, description="Grid code, e.g. G01 (the grid at the time of the visit)"
+    )
+    enterprise: Id | None = Field(None, description="Enterprise id")
     kind: VisitKind | None = None
-    from_: dt.date | None = Field(None, alias="from", description="Visited on or after")
-    to: dt.date | None = Field(None, description="Visited on or before")
+    from_: Date | None = Field(None, alias="from", description="Visited on or after")
+    to: Date | None = Field(None, description="Visited on or before")
 
 
 class Ref(Schema):
@@ -41,19 +45,21 @@ class VisitOut(Schema):
 class VisitDemandIn(Schema):
     """A demand raised during a visit (named apart from demands' DemandIn: OpenAPI names are global)."""
 
-    category: str = Field(description="Demand category code")
-    description: str
-    title: str = ""
+    category: QueryText = Field(description="Demand category code")
+    description: for_field(Demand, "description")
+    title: for_field(Demand, "title") = ""
 
 
 class VisitIn(Schema):
-    enterprise: str = Field(description="Enterprise id or unified social credit code")
-    visited_on: dt.date
+    enterprise: QueryText = Field(description="Enterprise id or unified social credit code")
+    visited_on: for_field(Visit, "visited_on")
     kind: VisitKind
-    visitors: list[str] = Field([], description="Usernames of the other visitors (the caller is added)")
-    policies: str = ""
-    policy_tags: list[str] = []
-    notes: str = ""
+    visitors: list[Name] = Field(
+        [], max_length=100, description="Usernames of the other visitors (the caller is added)"
+    )
+    policies: for_field(Visit, "policies") = ""
+    policy_tags: list[Name] = Field([], max_length=100)
+    notes: for_field(Visit, "notes") = ""
     demands: list[VisitDemandIn] = Field(
-        [], description="Demands raised during the visit (filed with channel visit)"
+        [], max_length=50, description="Demands raised during the visit (filed with channel visit)"
     )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jingkai.core import permissions
+from jingkai.core import bounds, permissions
 from jingkai.core.contributions import render_in
 from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.scoping import get_visible_or_404
@@ -84,10 +85,8 @@ def visit_create(request):
         raise PermissionDenied
     enterprises = Enterprise.objects.visible_to(user)
     initial = {}
-    if request.GET.get("enterprise", "").isdigit():
-        initial["enterprise"] = get_visible_or_404(
-            Enterprise.objects.all(), user, pk=request.GET["enterprise"]
-        )
+    if (pk := bounds.as_id(request.GET.get("enterprise", ""))) is not None:
+        initial["enterprise"] = get_visible_or_404(Enterprise.objects.all(), user, pk=pk)
     post = request.POST if request.method == "POST" else None
     form = VisitForm(post, user=user, enterprises=enterprises, initial=initial)
     demand_forms = DemandFormSet(post, prefix="demand")
@@ -151,6 +150,10 @@ def _not_visited(request):
     grid = community = None
     # An area narrows the enterprises the user sees; it is found among those enterprises' areas, so a grid
     # leader may open a community that holds some of their grid's enterprises (the summary links to it).
+    for name in ("grid", "community"):
+        # A code holding NUL or a control character names no area (PostgreSQL cannot even compare it).
+        if bounds.text_problem(request.GET.get(name, "")) is not None:
+            raise Http404
     if request.GET.get("grid"):
         grid = get_object_or_404(
             Grid.objects.filter(pk__in=enterprises.values("grid_id")), code=request.GET["grid"]

@@ -67,7 +67,9 @@ def test_the_purge_gate_is_the_only_way_to_delete_and_closes_again(event):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's setting is transaction-local")
-def test_on_postgresql_the_gate_ends_with_its_transaction(event):
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_gate_ends_with_its_transaction():
+    event = audit.record(audit.Kind.LOGIN, username="carol")
     with transaction.atomic():
         audit.set_purge_gate(True)  # a purge that raises before closing it
     _refused(lambda: AuditEvent.objects.filter(pk=event.pk).delete())

@@ -67,9 +67,10 @@ def test_a_superuser_system_administrator_sees_no_zone_data(zone):
     assert not Enterprise.objects.visible_to(root).exists()
     client = _client(root)
     assert client.get(reverse("enterprises:list")).status_code == 403
-    # In the admin site: the user pages, and no zone area whatever the superuser flag grants in Django.
+    # In the admin site: the user pages and sign-in records, and no zone area whatever the superuser flag grants.
     assert client.get(reverse("admin:core_user_changelist")).status_code == 200
-    for area in ("enterprises_enterprise", "grids_grid", "notifications_notification", "axes_accessattempt"):
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200
+    for area in ("enterprises_enterprise", "grids_grid", "notifications_notification", "core_department"):
         assert client.get(reverse(f"admin:{area}_changelist")).status_code == 403, area
 
 

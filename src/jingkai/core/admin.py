@@ -39,8 +39,11 @@ def _is_system_admin(request) -> bool:
     return can_use_admin_site(request.user) and is_system_admin(request.user)
 
 
-# The areas of the system administrator (users and their credentials); no one else's.
-SYSTEM_ADMIN_AREAS = frozenset({"core.user", "core.apitoken"})
+# The areas of the system administrator (users, their credentials and sign-in records); no one else's. The
+# sign-in records (axes) keep Django's own permissions: a superuser system administrator's.
+SYSTEM_ADMIN_AREAS = frozenset(
+    {"core.user", "core.apitoken", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+)
 _CHECKS = ("has_module_permission", "has_view_permission", "has_add_permission", "has_change_permission",
            "has_delete_permission")  # fmt: skip
 
@@ -139,14 +142,18 @@ class UserAdmin(SystemAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     add_fieldsets = (
         (None, {"fields": ("username", "full_name", "role", "department", "password1", "password2")}),
     )
-    # The role is the security administrator's; the superuser flag, groups and permissions grant nothing
-    # here (roles decide) and are set by no page.
-    readonly_fields = ("role", "is_superuser", "groups", "user_permissions", "last_login", "date_joined")
+    # The role is the security administrator's; the superuser flag is set by no page (createsuperuser makes
+    # a system administrator); groups and Django permissions grant nothing outside the admin (roles decide),
+    # and only a superuser edits them.
+    readonly_fields = ("role", "is_superuser", "last_login", "date_joined")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:  # the add form chooses an ordinary role
             return ()
-        return self.readonly_fields
+        fields = list(self.readonly_fields)
+        if not request.user.is_superuser:
+            fields += ["groups", "user_permissions"]
+        return fields
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role":

@@ -5,6 +5,7 @@ jingkai serve [--port N]
 jingkai token USERNAME
 jingkai uscc CODE...
 jingkai check-coverage [--year YEAR]
+jingkai audit verify | purge   (the audit log: docs/security.md §3)
 jingkai <any Django management command>
 """
 

@@ -301,6 +301,8 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 # [security §3] separation of duties and audit
 # How long audit events are kept before the sweep purges them (days; 等保 asks for at least 6 months).
 JINGKAI_AUDIT_RETENTION_DAYS = env_int_floor("JINGKAI_AUDIT_RETENTION_DAYS", 190, floor=184)
+# The system, security and audit administrators reach only their own pages (jingkai.core.separation).
+MIDDLEWARE = [*MIDDLEWARE, "jingkai.core.separation.SystemRoleConfinement"]
 
 # [security §4] personal data
 

@@ -93,6 +93,7 @@ def test_the_declared_order_of_sweepers_chapters_panels_and_cards():
         "jingkai.demands.sweep.run",
         "jingkai.campaigns.sweep.run",
         "jingkai.investment.sweep.run",
+        "audit",  # the kernel's: the audit log's retention
         "emails",  # last: it e-mails what the others produced
     ]
     assert [d.app for d in ordered_chapters()] == [
@@ -177,6 +178,7 @@ def test_a_new_app_shows_up_by_declaring(zone, client, declare):
         "jingkai.campaigns.sweep.run",
         "policies",
         "jingkai.investment.sweep.run",
+        "audit",  # the kernel's: the audit log's retention
         "emails",
     ]
     assert ran == [now]

@@ -319,12 +319,19 @@ def test_demo_logins_exist_with_their_roles():
         "department": Role.DEPARTMENT,
         "enterprise": Role.ENTERPRISE,
         "investment": Role.DEPARTMENT,  # 招商服务局 (issue 4)
+        # 三员分立 (issue 12)
+        "system_admin": Role.SYSTEM_ADMIN,
+        "security_admin": Role.SECURITY_ADMIN,
+        "audit_admin": Role.AUDIT_ADMIN,
     }
     users = {u.username: u for u in User.objects.filter(username__in=expected)}
     assert {name: u.role for name, u in users.items()} == expected
     for user in users.values():
         assert user.check_password(DEMO_PASSWORD), user.username
     assert users["zone_admin"].is_staff
+    # No superuser in the demo: the zone administrator works through its role (issue 12).
+    assert not User.objects.filter(is_superuser=True).exists()
+    assert users["system_admin"].is_staff and not users["security_admin"].is_staff
     assert users["department"].department.code == "econ"
     assert users["department"].department.name == "经济发展局"
     g01 = Grid.objects.get(code="G01")
@@ -353,6 +360,8 @@ def test_scopes_of_the_demo_logins():
     c01 = set(Enterprise.objects.filter(community__code="C01").values_list("pk", flat=True))
     assert visible("community_officer") == c01 and c01 and not (c01 & g01)
     assert visible("enterprise") == {tsugami().pk}
+    for name in ("system_admin", "security_admin", "audit_admin"):
+        assert visible(name) == set(), name
 
 
 # -- determinism and scale ------------------------------------------------------------------------

@@ -33,7 +33,8 @@ def _chinese(settings):
 
 @pytest.fixture
 def superuser_client(client, db):
-    user = f.UserFactory(username="root", is_staff=True, is_superuser=True)
+    # 三员分立 (issue 12): a superuser is a system administrator (users and sign-in records, no zone area).
+    user = f.UserFactory(username="root", role="system_admin", is_staff=True, is_superuser=True)
     client.force_login(user)
     return client
 
@@ -141,7 +142,12 @@ def test_the_stats_and_analytics_apps_have_different_names(superuser_client):
     assert str(apps.get_app_config("analytics").verbose_name) == "经济运行"
     html = superuser_client.get(reverse("admin:index")).content.decode()
     sections = re.findall(r'<caption>\s*<a [^>]*class="section"[^>]*>(.*?)</a>', html, re.S)
-    assert sections.count("经济运行") == 1 and "登录安全" in sections and "Axes" not in sections
+    assert "登录安全" in sections and "Axes" not in sections
+    zone_admin = f.UserFactory(username="zone-admin", role="zone_admin", is_staff=True)
+    superuser_client.force_login(zone_admin)
+    html = superuser_client.get(reverse("admin:index")).content.decode()
+    sections = re.findall(r'<caption>\s*<a [^>]*class="section"[^>]*>(.*?)</a>', html, re.S)
+    assert sections.count("经济运行") == 1
     assert translation.gettext("Overdue") == "已超期"
 
 

@@ -31,6 +31,7 @@ from tests.matrix.vocabulary import (
     SIGNED_IN,
     SIGNED_IN_200,
     STAFF,
+    ZONE_SIGNED_IN,
     Admin,
     Api,
     Page,
@@ -42,6 +43,10 @@ from tests.matrix.vocabulary import (
 from tests.stats.helpers import messy_workbook
 
 # Groups of this table's own rows.
+SYSTEM_HOME = {"system_admin": 302, "security_admin": 302, "audit_admin": 302}  # core.separation.LANDING
+SYSTEM_ADMIN = frozenset({"system_admin"})
+SECURITY_ADMIN = frozenset({"security_admin"})
+AUDIT_ADMIN = frozenset({"audit_admin"})
 CAMPAIGN_SEES = ADMIN | AREA_STAFF | CONTACT  # a zone-wide campaign: whoever has a target in their area
 SEES_DEMAND = GRID1 | CONTACT  # a demand of above1 not routed to a department
 LEDGER = ADMIN | AREA_STAFF | INVESTMENT  # investment.views.may_use: the project ledger's pages
@@ -54,7 +59,7 @@ ZONE_AGGREGATES = ADMIN | DEPARTMENTS  # analytics.engine.sees_zone_aggregates
 UNSEEN_REFERENCE = {"community_officer": 422, "outsider": 422}
 # The per-mu evaluation (evaluation.permissions): everyone but department handlers (招商 staff among them) see it;
 # its zone-wide pages are for staff; the 2022 run is published, so above1's contact reads its own result.
-EVALUATION = SIGNED_IN - DEPARTMENTS
+EVALUATION = ZONE_SIGNED_IN - DEPARTMENTS
 EVALUATION_STAFF = EVALUATION - CONTACT
 EVALUATION_YEAR = 2022
 
@@ -77,10 +82,12 @@ def _stats_workbook(zone):
 
 ROWS = [
     # --- core ------------------------------------------------------------------------------------------------
-    Page("home", GET=allow(STAFF, enterprise=200)),  # a contact has their own to-do home
-    Page("login", GET=same(302, anonymous=200), POST=same(302, anonymous=200)),  # signed in: sent home
-    Page("logout", GET=same(405, anonymous=405), POST=same(302, anonymous=302)),
-    Page("healthz", GET=PUBLIC),
+    # A contact has their own to-do home; the three 三员 are sent to their own page (SYSTEM_HOME).
+    Page("home", GET=allow(STAFF, enterprise=200, **SYSTEM_HOME)),
+    # Signed in: sent home. The kernel's own pages answer the 三员 personas as anyone.
+    Page("login", GET=allow(SIGNED_IN, 302, anonymous=200), POST=allow(SIGNED_IN, 302, anonymous=200)),
+    Page("logout", GET=allow(SIGNED_IN, 405, anonymous=405), POST=allow(SIGNED_IN, 302, anonymous=302)),
+    Page("healthz", GET=allow(SIGNED_IN, anonymous=200)),
     # --- enterprises -----------------------------------------------------------------------------------------
     Page("enterprises:list", GET=SIGNED_IN_200),
     Page("enterprises:create", GET=ADMIN_ONLY, POST=ADMIN_ONLY),
@@ -124,7 +131,7 @@ ROWS = [
     ),
     # --- demands ---------------------------------------------------------------------------------------------
     Page("demands:list", GET=SIGNED_IN_200),
-    Page("demands:create", GET=allow(SIGNED_IN - DEPARTMENTS), POST=allow(SIGNED_IN - DEPARTMENTS)),
+    Page("demands:create", GET=allow(ZONE_SIGNED_IN - DEPARTMENTS), POST=allow(ZONE_SIGNED_IN - DEPARTMENTS)),
     Page("demands:similar", query={"description": "研发费用加计扣除"}, GET=SIGNED_IN_200),
     Page("demands:dashboard", GET=allow(STAFF, enterprise=404)),
     Page("demands:export", GET=SIGNED_IN_200),
@@ -382,18 +389,15 @@ ROWS = [
     *[
         Admin(area, GET=allow(ADMIN, others=ADMIN_LOGIN))
         for area in (
-            "index",
             "analytics.target",
             "campaigns.campaign",
             "campaigns.campaignresponse",
             "campaigns.campaigntarget",
             "chains.chain",
             "chains.chainmembership",
-            "core.apitoken",
             "core.department",
             "core.holidayoverride",
             "core.importbatch",
-            "core.user",
             "demands.demand",
             "demands.demandcategory",
             "demands.demandpolicy",
@@ -433,4 +437,18 @@ ROWS = [
     ],
     # issue 12 — headers: browsers' CSP violation reports (anonymous; an empty form is not a report)
     Page("csp_report", GET=same(405, anonymous=405), POST=same(400, anonymous=400)),
+    # issue 12 — audit: 三员分立. The admin site's index shows each administrator its own areas; the user pages
+    # are the system administrator's alone (the zone administrator: 403); the audit log and the roles page are
+    # the audit and the security administrator's.
+    Admin("index", GET=allow(ADMIN | SYSTEM_ADMIN, others=ADMIN_LOGIN)),
+    *[
+        Admin(area, GET=allow(SYSTEM_ADMIN, others=ADMIN_LOGIN, zone_admin=403))
+        for area in ("core.user", "core.apitoken")
+    ],
+    Page("audit:log", GET=allow(AUDIT_ADMIN)),
+    Page("audit:export", GET=allow(AUDIT_ADMIN)),
+    Page("audit:export_csv", GET=allow(AUDIT_ADMIN)),
+    Page("security:roles", GET=allow(SECURITY_ADMIN)),
+    # POST of an empty form: the form is shown again with its error (200), nothing changes.
+    Page("security:role", pk=Z.system_user, GET=allow(SECURITY_ADMIN), POST=allow(SECURITY_ADMIN)),
 ]

@@ -12,6 +12,7 @@ blindly into the table: a surprising status is a finding).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -28,6 +29,8 @@ from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from jingkai.core import audit
+from jingkai.core.audit import AuditEvent
 from tests.matrix.table import ROWS
 from tests.matrix.vocabulary import ADMIN_LOGIN, LOGIN, SIGNED_IN, Admin, Api, Bug, Page, Ref, allow
 from tests.matrix.zone import HIDDEN_FROM_OUTSIDER, MATRIX_PERSONAS, build_matrix_zone
@@ -263,7 +266,25 @@ def test_matrix(mzone, db, row, method, persona, expected):
     assert got == expected, f"{method} {url} as {persona}: {got}, the table says {expected}"
     if response.status_code == 200 and url.endswith(".xlsx"):
         assert response["Content-Type"].startswith(XLSX), response["Content-Type"]
+    if response.status_code == 200 and response.get("Content-Disposition", "").startswith("attachment"):
+        _assert_audited_export(mzone, row, persona, response)
     assert not leaks, f"{method} {url} shows {persona} what it may not see: {leaks}"
+
+
+# Downloads that are no export of the zone's data: blank import templates, an uploaded attachment.
+NOT_EXPORTS = ("import_template", "attachment")
+
+
+def _assert_audited_export(zone, row, persona, response):
+    """issue 12 (docs/security.md §3): every export is in the audit log with who, the rows and the file's hash."""
+    if row.target.endswith(NOT_EXPORTS):
+        return
+    event = AuditEvent.objects.order_by("-id").first()
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert event is not None and event.kind == audit.Kind.EXPORT, f"{row.key('GET')}: no EXPORT event"
+    assert event.actor_id == zone.users[persona].pk
+    assert event.details["sha256"] == hashlib.sha256(content).hexdigest()
+    assert isinstance(event.details["rows"], int)
 
 
 def test_the_outsider_gets_404_for_every_url_filled_with_another_areas_row():

@@ -19,13 +19,19 @@ from dataclasses import dataclass, field
 from tests.matrix.zone import MATRIX_PERSONAS, SEES
 
 SIGNED_IN = frozenset(p for p in MATRIX_PERSONAS if p != "anonymous")
+# 三员分立 (issue 12): the system, security and audit administrators see no zone data. jingkai.core.separation
+# refuses them every page and API operation outside the kernel's own (403), the admin site keeps the system
+# administrator to the user pages (403 elsewhere) and sends the other two to its login page. `allow()` gives them
+# that unless they are in `who` or named; `same()`, `PUBLIC` and `SIGNED_IN_200` are about the zone's users.
+SYSTEM = frozenset({"system_admin", "security_admin", "audit_admin"})
+ZONE_SIGNED_IN = SIGNED_IN - SYSTEM
 
 # Persona groups. The rows a URL is filled with belong to grid G01 (enterprise above1) unless a row says otherwise.
 ADMIN = frozenset({"zone_admin"})
 INVESTMENT = frozenset({"investment"})  # 招商 staff: a handler of a department that handles_investment
 DEPARTMENTS = frozenset({"department", "investment"})  # department handlers, 招商 staff among them
 CONTACT = frozenset({"enterprise"})  # the contact of above1
-STAFF = SIGNED_IN - CONTACT  # every role but enterprise contacts
+STAFF = ZONE_SIGNED_IN - CONTACT  # every zone role but enterprise contacts
 # Staff bound to grids or communities.
 AREA_STAFF = frozenset({"grid_leader", "grid_officer", "community_officer", "outsider"})
 # Who see grid G01 itself and its staff's work (its page, its dashboard, a visit there).
@@ -52,13 +58,16 @@ def allow(who, status: int = 200, *, others: int = 403, **persona_status) -> dic
     unknown = set(persona_status) - set(MATRIX_PERSONAS)
     assert not unknown, f"unknown personas {unknown}"
     result = {p: (status if p in who else others) for p in SIGNED_IN}
+    for p in SYSTEM - set(who):
+        result[p] = (403 if p == "system_admin" else ADMIN_LOGIN) if others == ADMIN_LOGIN else 403
     result.update(persona_status)
     return result
 
 
 def same(status: int, **persona_status) -> dict:
-    """Every signed-in persona gets `status` (e.g. a URL that is not found for anyone)."""
-    return allow(SIGNED_IN, status, **persona_status)
+    """Every signed-in zone persona gets `status` (e.g. a URL that is not found for anyone); the three 三员
+    personas are refused (403) unless named."""
+    return allow(ZONE_SIGNED_IN, status, **persona_status)
 
 
 def scoped(may, sees, status: int = 200, **persona_status) -> dict:
@@ -68,8 +77,10 @@ def scoped(may, sees, status: int = 200, **persona_status) -> dict:
 
 
 # The defaults most rows are written with.
-PUBLIC = allow(SIGNED_IN, anonymous=200)  # no sign-in needed
-SIGNED_IN_200 = allow(SIGNED_IN)  # any signed-in persona (lists: what each gets is scoped, tested per app)
+PUBLIC = allow(ZONE_SIGNED_IN, anonymous=200)  # no sign-in needed (the 三员 personas: refused)
+SIGNED_IN_200 = allow(
+    ZONE_SIGNED_IN
+)  # any signed-in zone persona (lists: what each gets is scoped, tested per app)
 ADMIN_ONLY = allow(ADMIN)  # zone administrators; everyone else 403
 NOT_ALLOWED = same(405)  # a POST-only URL asked with GET (sign-in is checked first: anonymous -> login)
 ABOVE1 = allow(SEES_ABOVE1, others=404)  # a row of above1 whoever sees above1 reads; 404 for the rest

@@ -43,7 +43,7 @@ from tests.conftest import PERSONAS, build_zone
 from tests.stats.helpers import messy_workbook
 
 # Every persona the matrix asks as; "anonymous" sends no credentials. Issue 12's admin roles go here.
-MATRIX_PERSONAS = [*PERSONAS, "investment", "anonymous"]
+MATRIX_PERSONAS = [*PERSONAS, "investment", "system_admin", "security_admin", "audit_admin", "anonymous"]
 
 # Which of the zone's four enterprises each persona may see: the department through the demand routed to it,
 # 招商 staff through their project. Names and credit codes of the others must appear in no answer they get.
@@ -56,6 +56,10 @@ SEES = {
     "investment": {"above1"},
     "enterprise": {"above1"},
     "outsider": {"above2"},
+    # 三员分立: the system, security and audit administrators see none of the zone's data.
+    "system_admin": set(),
+    "security_admin": set(),
+    "audit_admin": set(),
     "anonymous": set(),
 }
 ENTERPRISES = ("above1", "above2", "below1", "below2")
@@ -163,7 +167,12 @@ def build_matrix_zone() -> MatrixZone:
     invest_dept = f.DepartmentFactory(code="invest", name="招商服务局", handles_investment=True)
     staff = f.UserFactory(username="investment", role=Role.DEPARTMENT, department=invest_dept)
     z.users["investment"] = staff
+    # 三员分立 (issue 12): the system administrator holds is_staff (the admin site's user pages).
+    z.users["system_admin"] = f.UserFactory(username="system_admin", role=Role.SYSTEM_ADMIN, is_staff=True)
+    z.users["security_admin"] = f.UserFactory(username="security_admin", role=Role.SECURITY_ADMIN)
+    z.users["audit_admin"] = f.UserFactory(username="audit_admin", role=Role.AUDIT_ADMIN)
     o = z.objects
+    o["system_user"] = z.users["grid_officer"]  # the user whose role the security administrator's page shows
     o.update(
         grid1=base.grid1,
         grid2=base.grid2,

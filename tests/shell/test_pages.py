@@ -316,13 +316,17 @@ def test_every_admin_page_opens_for_a_staff_zone_admin(client, zone):
             assert client.get(reverse(f"{prefix}_history", args=[obj.pk])).status_code == 200, opts.label
 
 
-def test_a_zone_admin_cannot_grant_superuser_rights(client, zone):
+def test_no_admin_page_grants_superuser_rights(client, zone):
+    # 三员分立 (issue 12): the user pages are the system administrator's, where the flag is read-only.
     admin_user = zone["zone_admin"]
     admin_user.is_staff = True
     admin_user.save()
     client.force_login(admin_user)
+    assert client.get(reverse("admin:core_user_change", args=[zone["grid_officer"].pk])).status_code == 403
+    system = f.UserFactory(username="system", role="system_admin", is_staff=True)
+    client.force_login(system)
     form = client.get(reverse("admin:core_user_change", args=[zone["grid_officer"].pk])).context["adminform"]
-    assert "is_superuser" in form.readonly_fields
+    assert {"is_superuser", "role"} <= set(form.readonly_fields)
 
 
 def test_grid_and_community_lists_count_enterprises_and_name_staff(client, zone):

@@ -22,7 +22,7 @@ from jingkai.core import bounds, dates
 from jingkai.core.models import Role
 from jingkai.core.money import YI
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.core.xlsx import XlsxColumn, export_response
+from jingkai.core.xlsx import XlsxColumn, audited_download, export_response
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids.models import Grid
 from jingkai.stats.measures import BY_CODE, MEASURE_LIST
@@ -274,8 +274,10 @@ def enterprise_panel(request, pk: int):
 # --- .xlsx downloads of every chart's table ------------------------------------------------------------------
 
 
-def _xlsx(name: str, columns: list[XlsxColumn], rows: list[list]) -> HttpResponse:
-    return export_response(rows, columns, sheet=name[:31], file_name=f"{name}.xlsx")
+def _xlsx(request, name: str, columns: list[XlsxColumn], rows: list[list]) -> HttpResponse:
+    return audited_download(
+        request, export_response(rows, columns, sheet=name[:31], file_name=f"{name}.xlsx")
+    )
 
 
 def _figure_columns(first: str, measure: str) -> list[XlsxColumn]:
@@ -325,11 +327,16 @@ def export(request, kind: str):
         total = _rows([result.total], measure)[0]
         total["label"] = _("Total")
         title = engine.member_labels_title(kind)
-        return _xlsx(f"{title}-{label}", _figure_columns(title, measure), _figure_values([*rows, total]))
+        return _xlsx(
+            request, f"{title}-{label}", _figure_columns(title, measure), _figure_values([*rows, total])
+        )
     if kind == "trend":
         rows = _rows(engine.series(period.year, measure, user=user, enterprises=enterprises), measure)
         return _xlsx(
-            f"{_('Monthly trend')}-{label}", _figure_columns(_("Month"), measure), _figure_values(rows)
+            request,
+            f"{_('Monthly trend')}-{label}",
+            _figure_columns(_("Month"), measure),
+            _figure_values(rows),
         )
     if kind == "top":
         top = services.top_enterprises(user, period, measure, limit=50, enterprises=enterprises)
@@ -339,7 +346,7 @@ def export(request, kind: str):
             XlsxColumn(_("Cumulative YoY (%)"), "number"),
         ]
         rows = [[t["name"], amount(t["cum"], measure), percent(t["yoy"])] for t in top]
-        return _xlsx(f"{_('Top enterprises')}-{label}", columns, rows)
+        return _xlsx(request, f"{_('Top enterprises')}-{label}", columns, rows)
     if kind == "targets" and engine.sees_zone_aggregates(user):
         columns = [
             XlsxColumn(_("Target"), width=30),
@@ -354,5 +361,5 @@ def export(request, kind: str):
             [r["title"], r["goal"], r["actual"], r["share"], r["time_share"], r["pace_needed"], r["unit"]]
             for r in map(_progress_row, services.target_progress(period.year, period, user=request.user))
         ]
-        return _xlsx(f"{_('Year targets')}-{period:%Y-%m}", columns, rows)
+        return _xlsx(request, f"{_('Year targets')}-{period:%Y-%m}", columns, rows)
     raise Http404

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from ninja.security import HttpBearer, SessionAuth
 
 from jingkai.core.models import ApiToken
+from jingkai.core.separation import is_system_role
 
 
 class TokenAuth(HttpBearer):
@@ -14,6 +16,8 @@ class TokenAuth(HttpBearer):
         api_token = ApiToken.objects.authenticate(token)
         if api_token is None:
             return None
+        if is_system_role(api_token.user):  # 三员: no zone data (a session is refused by core.separation)
+            raise PermissionDenied
         # simple-history's middleware names request.user as the author of every change; without
         # this a change made with a token would be recorded as anonymous.
         request.user = api_token.user

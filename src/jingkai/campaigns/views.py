@@ -19,7 +19,7 @@ from jingkai.campaigns.models import Campaign, CampaignStatus, CampaignTarget
 from jingkai.campaigns.results import results_by_grid
 from jingkai.core.models import Role
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.core.xlsx import xlsx_response
+from jingkai.core.xlsx import audited_download
 
 
 def _counts(user, campaign=None) -> dict:
@@ -221,4 +221,4 @@ def campaign_results_export(request, pk: int):
     campaign = get_visible_or_404(Campaign.objects.all(), request.user, pk=pk)
     targets = services.targets_of(campaign, request.user)
     content = exports.results_workbook(campaign, results_by_grid(campaign, targets), targets)
-    return xlsx_response(content, f"{campaign.title}-{_('Results')}.xlsx")
+    return audited_download(request, content, f"{campaign.title}-{_('Results')}.xlsx", target=campaign)

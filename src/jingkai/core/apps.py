@@ -11,3 +11,7 @@ class CoreConfig(AppConfig):
         from jingkai.core.axes_i18n import name_axes_app
 
         name_axes_app()
+        # After the admin's autodiscovery (django.contrib.admin comes first in INSTALLED_APPS).
+        from jingkai.core.admin import confine_areas
+
+        confine_areas()

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import hashes
-from django.db import connection, models, transaction
+from django.conf import settings
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +28,11 @@ from django.utils.translation import gettext_lazy as _
 GENESIS = "0" * 64
 # PostgreSQL: the advisory lock that serialises appends, so two concurrent rows cannot both follow one row.
 _PG_LOCK_KEY = 0x4A4B_4155  # "JKAU"
+# The database refuses UPDATE and DELETE on the table (migration core 0008); the purge is the one sanctioned
+# deletion: PostgreSQL allows DELETE while this transaction-local setting is 'on', SQLite while the one row of
+# GATE_TABLE (not a Django model, so `flush` leaves it alone) says purge = 1.
+PURGE_SETTING = "jingkai.audit_purge"
+GATE_TABLE = "jingkai_audit_gate"
 
 
 class Kind(models.TextChoices):
@@ -150,11 +158,122 @@ def record(
         details=_jsonable(details),
     )
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+        _lock()
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event.prev_hash = last or GENESIS
         event.hash = event.compute_hash()
         event.save(force_insert=True)
     return event
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+
+
+def set_purge_gate(on: bool, *, local: bool = True, using=None) -> None:
+    """Open or close the sanctioned deletion path. `local`: PostgreSQL's setting lasts until the end of the
+    transaction (the purge); the `flush` command opens it for its session (it empties every table)."""
+    conn = connections[using] if using else connection
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, %s, %s)", [PURGE_SETTING, "on" if on else "off", local])
+        elif conn.vendor == "sqlite":
+            cursor.execute(f"UPDATE {GATE_TABLE} SET purge = %s WHERE id = 1", [1 if on else 0])
+
+
+@contextmanager
+def _purge_gate():
+    set_purge_gate(True)
+    try:
+        yield
+    finally:
+        set_purge_gate(False)
+
+
+def retention_cutoff(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(days=settings.JINGKAI_AUDIT_RETENTION_DAYS)
+
+
+def purge(now: dt.datetime | None = None, stdout=None) -> dict[str, int]:
+    """Delete the events older than the retention (JINGKAI_AUDIT_RETENTION_DAYS), audited.
+
+    What goes is always a prefix of the chain in id order: every row before the first one still within the
+    retention (so a row within the retention is never deleted, even if clocks made ids and times disagree).
+    The AUDIT_PURGED event is appended first, in the same transaction, with the count and the id and hash
+    of the last purged row (`last_hash`): the first row kept then has `prev_hash == last_hash` of the latest
+    purge event, which is where `verify()` anchors the chain. A purge that would delete nothing records
+    nothing. The sweep runs it (core's Sweeper, "audit").
+    """
+    now = now or timezone.now()
+    cutoff = retention_cutoff(now)
+    with transaction.atomic():
+        _lock()
+        first_kept = AuditEvent.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True)
+        first_kept = first_kept.first()
+        doomed = (
+            AuditEvent.objects.all() if first_kept is None else AuditEvent.objects.filter(id__lt=first_kept)
+        )
+        last = doomed.order_by("-id").values("id", "hash").first()
+        if last is None:
+            return {}
+        count = doomed.count()
+        record(
+            Kind.AUDIT_PURGED,
+            summary=f"{count} events before {cutoff:%Y-%m-%d %H:%M} (retention {settings.JINGKAI_AUDIT_RETENTION_DAYS} days)",
+            purged=count,
+            last_id=last["id"],
+            last_hash=last["hash"],
+            before=cutoff.isoformat(),
+            retention_days=settings.JINGKAI_AUDIT_RETENTION_DAYS,
+        )
+        with _purge_gate():
+            AuditEvent.objects.filter(id__lte=last["id"]).delete()
+    if stdout is not None:
+        stdout.write(f"audit: purged {count} events older than {cutoff:%Y-%m-%d}")
+    return {"purged": count}
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first broken link of the chain: the row where it breaks and what differs."""
+
+    id: int
+    problem: str
+
+
+def anchor() -> str:
+    """The prev_hash the first row must carry: GENESIS, or after a purge the latest purge's `last_hash`."""
+    latest = AuditEvent.objects.filter(kind=Kind.AUDIT_PURGED).order_by("-id").values("details").first()
+    if latest is None:
+        return GENESIS
+    return str(latest["details"].get("last_hash", ""))
+
+
+def verify() -> tuple[int, Break | None]:
+    """Walk the chain in id order: (number of events read, the first broken link or None)."""
+    expected, before, count = anchor(), None, 0
+    for row in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        count += 1
+        computed = row.compute_hash()
+        if computed != row.hash:
+            return count, Break(
+                row.id,
+                f"its content no longer matches its hash (a field was changed): stored {row.hash}, "
+                f"computed {computed}",
+            )
+        if row.prev_hash != expected:
+            if before is None:
+                problem = (
+                    f"the first row's prev_hash {row.prev_hash} is not the chain's anchor {expected} "
+                    "(the genesis, or the last purged row's hash): rows before it were removed"
+                )
+            else:
+                problem = (
+                    f"prev_hash {row.prev_hash} is not the hash {expected} of the row before (id {before}): "
+                    "a row between them was removed, or the row before was rewritten"
+                )
+            return count, Break(row.id, problem)
+        expected, before = row.hash, row.id
+    return count, None

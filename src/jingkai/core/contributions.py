@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 T = TypeVar("T")
 
@@ -271,3 +272,23 @@ def render_in(context, template_name: str, data: dict) -> str:
     if csrf_token is not None:
         new_context["csrf_token"] = csrf_token
     return template.render(new_context)
+
+
+# --- the kernel's own -----------------------------------------------------------------------------------
+
+
+def purge_audit_log(now, stdout=None) -> dict[str, int]:
+    """The audit log's retention (jingkai.core.audit.purge), run by the sweep."""
+    from jingkai.core import audit
+
+    return audit.purge(now, stdout=stdout)
+
+
+# The kernel declares through the same mechanism as the apps (core is in INSTALLED_APPS, and this is its
+# contributions module): the purge runs before the e-mails (1000).
+CONTRIBUTIONS = [
+    Sweeper(purge_audit_log, order=900, name="audit"),
+    # 三员分立: the audit and the security administrator's pages.
+    NavEntry("audit:log", gettext_lazy("Audit log"), permission="core.is_audit_admin", order=5),
+    NavEntry("security:roles", gettext_lazy("Roles"), permission="core.is_security_admin", order=5),
+]

@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import django_filters as df
 from django import forms
+from django.db.models import Q
 from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jingkai.core.audit import AuditEvent, Kind
+from jingkai.core.forms import BootstrapFormMixin
+from jingkai.core.models import Role, User
 
 from jingkai.core import bounds
 
@@ -44,3 +50,58 @@ def id_or_code(value: str, id_lookup: str, code_lookup: str) -> dict:
     value = str(value).strip()
     pk = bounds.as_id(value)
     return {id_lookup: pk} if pk is not None else {code_lookup: value}
+
+
+# --- the kernel's own lists -------------------------------------------------------------------------------
+
+_DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AuditEventFilterForm(BootstrapFormMixin, forms.Form):
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+class AuditEventFilterSet(df.FilterSet):
+    """The audit log page and its export (the audit administrator's): kind, user, date range, object."""
+
+    kind = df.ChoiceFilter(label=gettext_lazy("Event"), choices=Kind.choices, empty_label="—")
+    user = df.CharFilter(
+        label=gettext_lazy("User name"), field_name="actor_username", lookup_expr="iexact", max_length=150
+    )
+    target = df.CharFilter(
+        label=gettext_lazy("Object"), field_name="target", lookup_expr="icontains", max_length=200
+    )
+    date_from = df.DateFilter(
+        label=gettext_lazy("From"), field_name="at", lookup_expr="date__gte", widget=_DATE_INPUT
+    )
+    date_to = df.DateFilter(
+        label=gettext_lazy("To"), field_name="at", lookup_expr="date__lte", widget=_DATE_INPUT
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+        form = AuditEventFilterForm
+
+
+class UserRoleFilterForm(BootstrapFormMixin, forms.Form):
+    pass
+
+
+class UserRoleFilterSet(df.FilterSet):
+    """The security administrator's roles page: users by role and name."""
+
+    role = df.ChoiceFilter(label=gettext_lazy("Role"), choices=Role.choices, empty_label="—")
+    q = df.CharFilter(label=gettext_lazy("Name"), method="_name", max_length=150)
+
+    class Meta:
+        model = User
+        fields: list[str] = []
+        form = UserRoleFilterForm
+
+    def _name(self, queryset, name, value):
+        return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))

@@ -112,3 +112,15 @@ class WorkbookUploadForm(forms.Form):
         if problems:
             raise forms.ValidationError([p.reason for p in problems])
         return upload
+
+
+class RoleForm(BootstrapFormMixin, forms.Form):
+    """The security administrator's change of one user's role (core.accounts.change_role)."""
+
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
+
+    def __init__(self, *args, **kwargs):
+        from jingkai.core.models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices

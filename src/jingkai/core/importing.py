@@ -1033,6 +1033,9 @@ class Importer:
                 batch.status = ImportBatch.Status.REJECTED
             batch.summary = report.to_summary()
             batch.save(update_fields=["status", "summary", "committed_at"])
+            if report.ok:
+                # In the commit's transaction: an import that is undone leaves no event, and none is missing.
+                _audit_commit(batch, report, user)
         return batch, report
 
     # --- what the pages show ------------------------------------------------------------------------
@@ -1057,6 +1060,27 @@ class Importer:
 
     def committed_message(self, report: ImportReport) -> str:
         return _("Imported: %(create)d added, %(update)d updated, %(unchanged)d unchanged.") % report.counts
+
+
+def _audit_commit(batch: ImportBatch, report: ImportReport, user) -> None:
+    from jingkai.core import audit
+
+    counts = report.counts
+    rows = counts[CREATE] + counts[UPDATE] + counts[UNCHANGED]
+    audit.record(
+        audit.Kind.IMPORT_COMMIT,
+        user=user,
+        target=batch,
+        summary=f"{batch.kind} {batch.file_name} ({rows})",
+        import_kind=batch.kind,
+        batch=batch.pk,
+        file_name=batch.file_name,
+        rows=rows,
+        created=counts[CREATE],
+        updated=counts[UPDATE],
+        unchanged=counts[UNCHANGED],
+        sha256=batch.sha256,
+    )
 
 
 def chunked(items: Iterable, size: int) -> Iterable[list]:

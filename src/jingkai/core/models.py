@@ -4,7 +4,8 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +62,13 @@ class Department(AuditedModel):
         return self.name
 
 
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # 三员分立: the superuser flag belongs to the system administrator only (the constraint below).
+        extra_fields.setdefault("role", Role.SYSTEM_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.GRID_OFFICER)
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
@@ -80,13 +88,21 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # 三员分立: a superuser is a system administrator, never a zone administrator or another role.
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=False) | models.Q(role="system_admin"),
+                name="core_user_superuser_is_system_admin",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
 
     @property
     def is_zone_admin(self) -> bool:
-        return self.is_active and (self.is_superuser or self.role == Role.ZONE_ADMIN)
+        # By role only: the superuser flag (a system administrator's) grants no zone data (三员分立).
+        return self.is_active and self.role == Role.ZONE_ADMIN
 
     @property
     def is_staff_role(self) -> bool:

@@ -70,7 +70,9 @@ def names() -> list[str]:
 
 @predicate
 def can_use_admin_site(user) -> bool:
-    """Superusers, and zone administrators who also hold is_staff (Django's default would let any is_staff in)."""
+    """Zone administrators (zone configuration) and system administrators (users only: core/admin.py keeps
+    them to the user pages) who also hold is_staff; Django's default would let any is_staff in. The security
+    and audit administrators have pages of their own, not the admin site."""
     from jingkai.core.models import Role
 
     return bool(
@@ -78,12 +80,12 @@ def can_use_admin_site(user) -> bool:
         and user.is_authenticated
         and user.is_active
         and user.is_staff
-        and (user.is_superuser or user.role == Role.ZONE_ADMIN)
+        and user.role in (Role.ZONE_ADMIN, Role.SYSTEM_ADMIN)
     )
 
 
 @predicate
-def is_zone_admin(user) -> bool:
+def is_zone_admin(user) -> bool:  # by role: a superuser (a system administrator) is not one
     return bool(user is not None and user.is_authenticated and user.is_zone_admin)
 
 

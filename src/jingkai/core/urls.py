@@ -1,5 +1,5 @@
 # The home page ("", name "home") is the shell's (jingkai.shell.urls), mounted before these.
-from django.urls import path
+from django.urls import include, path
 
 from jingkai.core import csp, views
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("csp-report", csp.report, name="csp_report"),
+    # 三员分立 (docs/security.md §3): the audit administrator's log, the security administrator's roles.
+    path("audit/", include("jingkai.core.urls_audit")),
+    path("security/", include("jingkai.core.urls_security")),
 ]

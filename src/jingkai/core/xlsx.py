@@ -8,6 +8,7 @@ text as text (never a formula, whatever it starts with).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,10 +28,71 @@ DATE_FORMAT = "yyyy-mm-dd"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+class Workbook(bytes):
+    """A written workbook's bytes, knowing how many data rows were written into it (for the audit log)."""
+
+    rows: int | None = None
+
+
 def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    """A workbook as a download; filename*=utf-8''… (RFC 6266/5987) so browsers keep the Chinese file name."""
+    """A workbook as a download; filename*=utf-8''… (RFC 6266/5987) so browsers keep the Chinese file name.
+
+    Not audited: for what is no export of data (a blank import template). An export goes through
+    audited_download."""
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
+    response.file_name = file_name
+    response.rows = getattr(content, "rows", None)
+    return response
+
+
+def audited_download(
+    request,
+    download,
+    file_name: str | None = None,
+    *,
+    rows: int | None = None,
+    target=None,
+    filters: dict | None = None,
+    content_type: str = XLSX,
+) -> HttpResponse:
+    """Every export's one way out (docs/security.md §3): the download, and an EXPORT event in the audit log
+    with the user, the filters (the query parameters asked with, unless `filters` says), the row count, the
+    file's SHA-256 and its name.
+
+    `download`: the response of export_response / xlsx_response (which know their file name and rows), or the
+    bytes of a workbook (a WorkbookBuilder's know their rows) or of another file, with `file_name`.
+    A download whose row count is unknown is refused (TypeError), never audited with a guess.
+    """
+    from jingkai.core import audit
+
+    if isinstance(download, HttpResponse):
+        response, content = download, download.content
+        file_name = file_name or download.file_name
+        rows = rows if rows is not None else download.rows
+    else:
+        content = download
+        rows = rows if rows is not None else getattr(download, "rows", None)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=file_name)
+    if rows is None or not file_name:
+        raise TypeError("audited_download needs the file name and the number of rows exported")
+    if filters is None:
+        filters = {key: values if len(values) > 1 else values[0] for key, values in request.GET.lists()}
+        filters.pop("page", None)
+    sha256 = hashlib.sha256(content).hexdigest()
+    audit.record(
+        audit.Kind.EXPORT,
+        request=request,
+        target=target,
+        summary=f"{file_name} ({rows})",
+        path=request.path,
+        file_name=file_name,
+        filters=filters,
+        rows=rows,
+        sha256=sha256,
+    )
+    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -60,7 +122,7 @@ def export_response(
     """
     builder = WorkbookBuilder()
     builder.add_table(sheet, columns, rows)
-    return xlsx_response(builder.to_bytes(), file_name)
+    return xlsx_response(builder.to_bytes(), file_name)  # the view sends it through audited_download
 
 
 class WorkbookBuilder:
@@ -95,6 +157,7 @@ class WorkbookBuilder:
         self.wrap_format = self.book.add_format({"text_wrap": True, "valign": "top"})
         self._lists = None
         self._list_columns = 0
+        self._data_rows: set[tuple[str, int]] = set()  # (sheet, row) written through write_cell
 
     def add_table(self, name: str, columns: Sequence[XlsxColumn], rows: Iterable) -> int:
         """A sheet with a bold, frozen header row and one typed cell per value; returns the number of rows.
@@ -145,6 +208,7 @@ class WorkbookBuilder:
             row += 1
 
     def write_cell(self, sheet, row: int, col: int, value, kind: str = "text") -> None:
+        self._data_rows.add((sheet.name, row))
         if value is None or value == "":
             return
         if isinstance(value, bool):
@@ -193,6 +257,13 @@ class WorkbookBuilder:
         letter = xl_col_to_name(col)
         return f"='{self._lists.name}'!${letter}$1:${letter}${len(choices)}"
 
-    def to_bytes(self) -> bytes:
+    @property
+    def rows(self) -> int:
+        """The data rows written (through add_table and write_cell; headers and titles are not counted)."""
+        return len(self._data_rows)
+
+    def to_bytes(self) -> Workbook:
         self.book.close()
-        return self._buffer.getvalue()
+        content = Workbook(self._buffer.getvalue())
+        content.rows = self.rows
+        return content

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from jingkai.core.filtersets import refuse_invalid
+from jingkai.core.xlsx import audited_download
 from jingkai.demands import exports
 from jingkai.demands.filtersets import DemandFilterSet
 from jingkai.demands.models import Demand
@@ -22,4 +23,4 @@ def export_xlsx(request):
     )
     if refused := refuse_invalid(filterset):
         return refused
-    return exports.demand_list(filterset.qs)
+    return audited_download(request, exports.demand_list(filterset.qs))

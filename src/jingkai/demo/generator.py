@@ -61,6 +61,10 @@ DEMO_USERNAMES = [
     "department",
     "enterprise",
     "investment",
+    # 三员分立 (docs/security.md §3): one of each, who see none of the zone's data.
+    "system_admin",
+    "security_admin",
+    "audit_admin",
 ]
 BATCH = 2000
 
@@ -190,7 +194,7 @@ class PersonPlan:
     full_name: str
     role: str
     department: str | None = None
-    demo_login: bool = False  # one of the six contract logins with the shared password
+    demo_login: bool = False  # one of the contract logins with the shared password
 
 
 @dataclass
@@ -1007,6 +1011,10 @@ def _people_and_areas(rng: random.Random, names: _Names):
         PersonPlan(
             "investment", facts.INVESTMENT_STAFF_NAME, Role.DEPARTMENT, department="invest", demo_login=True
         ),
+        # Fixed names too (no draw): the three administrators of the system itself.
+        PersonPlan("system_admin", "系统管理员", Role.SYSTEM_ADMIN, demo_login=True),
+        PersonPlan("security_admin", "安全管理员", Role.SECURITY_ADMIN, demo_login=True),
+        PersonPlan("audit_admin", "审计管理员", Role.AUDIT_ADMIN, demo_login=True),
     ]
     grids, grid_staff = [], []
     for number in range(1, 17):
@@ -1083,7 +1091,7 @@ def _bulk(model, objs: list, admin, batch_size: int = BATCH) -> list:
 @transaction.atomic
 def write_plan(plan: Plan) -> dict:
     people = {p.username: p for p in plan.people}
-    # One hash for the six demo logins: they share the password, and hashing six times costs seconds.
+    # One hash for the demo logins: they share the password, and hashing six times costs seconds.
     password = make_password(DEMO_PASSWORD)
     admin_plan = people["zone_admin"]
     admin = User(
@@ -1091,8 +1099,7 @@ def write_plan(plan: Plan) -> dict:
         full_name=admin_plan.full_name,
         role=admin_plan.role,
         email=f"zone_admin@{DEMO_EMAIL_DOMAIN}",
-        is_staff=True,
-        is_superuser=True,  # the admin site shows models to superusers without per-model permissions
+        is_staff=True,  # its role admits it to the admin site (core.can_use_admin_site); no superuser (三员分立)
         password=password,
     )
     admin.save()
@@ -1114,6 +1121,7 @@ def write_plan(plan: Plan) -> dict:
             role=p.role,
             email=f"{p.username}@{DEMO_EMAIL_DOMAIN}",
             department=dept_by_code.get(p.department) if p.department else None,
+            is_staff=p.role == Role.SYSTEM_ADMIN,  # the user pages of the admin site
         )
         if p.demo_login:
             user.password = password

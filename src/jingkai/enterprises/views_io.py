@@ -8,6 +8,7 @@ from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jingkai.core.xlsx import audited_download
 from jingkai.enterprises import exports
 from jingkai.enterprises.filtersets import EnterpriseFilterSet
 from jingkai.enterprises.models import Enterprise
@@ -22,4 +23,4 @@ def export_xlsx(request):
         # An ignored filter would export more than the page shows: refuse instead.
         problems = "; ".join(f"{key}: {' '.join(errors)}" for key, errors in filterset.errors.items())
         return HttpResponseBadRequest(_("Invalid filter: %(problems)s") % {"problems": problems})
-    return exports.enterprise_directory(filterset.qs, request.user)
+    return audited_download(request, exports.enterprise_directory(filterset.qs, request.user))

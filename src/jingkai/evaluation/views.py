@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jingkai.core.contributions import render_in
 from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.scoping import get_visible_or_404
+from jingkai.core.xlsx import audited_download
 from jingkai.evaluation import exports, queries, services
 from jingkai.evaluation.filtersets import ResultFilterSet
 from jingkai.evaluation.forms import (
@@ -270,7 +271,7 @@ def results_export(request, year: int):
     filterset = _filterset(request, run)
     if refused := refuse_invalid(filterset):
         return refused
-    return exports.results_export(run, filterset.qs)
+    return audited_download(request, exports.results_export(run, filterset.qs))
 
 
 # --- an enterprise's result ----------------------------------------------------------------------------

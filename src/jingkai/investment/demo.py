@@ -585,7 +585,7 @@ def _owners(invest, admin) -> list:
 
 def load(seed: int, stdout=None) -> dict:
     rng = random.Random(seed * 7919 + 4)
-    admin = User.objects.filter(role=Role.ZONE_ADMIN, is_superuser=True).order_by("pk").first()
+    admin = User.objects.filter(role=Role.ZONE_ADMIN).order_by("pk").first()
     if admin is None:
         return {}
     invest = Department.objects.filter(handles_investment=True).first()

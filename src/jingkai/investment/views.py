@@ -18,7 +18,7 @@ from jingkai.chains.models import Chain
 from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.money import WAN
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.core.xlsx import xlsx_response
+from jingkai.core.xlsx import audited_download
 from jingkai.enterprises.models import Enterprise
 from jingkai.investment import exports, services
 from jingkai.investment.filtersets import ProjectFilterSet
@@ -78,7 +78,7 @@ def export_xlsx(request):
     filterset = ProjectFilterSet(request.GET, Project.objects.visible_to(request.user))
     if refused := refuse_invalid(filterset):
         return refused
-    return exports.project_ledger(filterset.qs)
+    return audited_download(request, exports.project_ledger(filterset.qs))
 
 
 def _project(request, pk):
@@ -307,7 +307,7 @@ def monthly_report(request):
     from django.conf import settings
 
     content = exports.monthly_report(request.user, year, month, settings.JINGKAI_ZONE_NAME)
-    return xlsx_response(content, f"招商引资月报-{year}年{month:02d}月.xlsx")
+    return audited_download(request, content, f"招商引资月报-{year}年{month:02d}月.xlsx")
 
 
 @login_required

@@ -20,7 +20,7 @@ from jingkai.core import bounds, permissions
 from jingkai.core.contributions import render_in
 from jingkai.core.filtersets import refuse_invalid
 from jingkai.core.scoping import get_visible_or_404
-from jingkai.core.xlsx import xlsx_response
+from jingkai.core.xlsx import audited_download
 from jingkai.enterprises.models import Enterprise
 from jingkai.grids.models import Community, Grid
 from jingkai.visits import cadence, dashboard, exports, services
@@ -58,7 +58,9 @@ def visit_export(request):
     filterset = _filterset(request)
     if refused := refuse_invalid(filterset):
         return refused
-    return exports.visit_log(filterset.qs, show_notes=services.can_see_notes(request.user))
+    return audited_download(
+        request, exports.visit_log(filterset.qs, show_notes=services.can_see_notes(request.user))
+    )
 
 
 @login_required
@@ -198,7 +200,7 @@ def not_visited_export(request):
     if not services.can_follow_cadence(request.user):
         raise PermissionDenied
     on, enterprises, _grid, _community = _not_visited(request)
-    return exports.not_visited(cadence.not_visited_rows(enterprises, on), on)
+    return audited_download(request, exports.not_visited(cadence.not_visited_rows(enterprises, on), on))
 
 
 @login_required
@@ -219,7 +221,9 @@ def grid_dashboard_export(request, code: str):
     grid = get_visible_or_404(Grid.objects.all(), request.user, code=code)
     on = _day(request)
     content = exports.dashboard_workbook(grid, dashboard.grid_figures(grid, request.user, on))
-    return xlsx_response(content, f"{grid.code}-{_('Grid dashboard')}-{on:%Y%m%d}.xlsx")
+    return audited_download(
+        request, content, f"{grid.code}-{_('Grid dashboard')}-{on:%Y%m%d}.xlsx", target=grid
+    )
 
 
 PANEL_SIZE = 5  # visits shown on an enterprise's profile

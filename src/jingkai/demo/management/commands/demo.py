@@ -222,6 +222,12 @@ class Command(JingkaiCommand):
 
     def _sees(self, user: User) -> str:
         count = Enterprise.objects.visible_to(user).count()
+        if user.role == Role.SYSTEM_ADMIN:
+            return _("user accounts, in the admin site at /admin/; no zone data")
+        if user.role == Role.SECURITY_ADMIN:
+            return _("users' roles at /security/roles/; no zone data")
+        if user.role == Role.AUDIT_ADMIN:
+            return _("the audit log at /audit/, nothing else")
         if user.role == Role.ZONE_ADMIN:
             return _("everything: all %(count)d enterprises, and the admin site at /admin/") % {
                 "count": count

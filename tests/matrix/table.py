@@ -430,4 +430,27 @@ ROWS = [
             "notifications.notification",
         )
     ],
+    # issue 12 — personal: the reveal of one personal-data value (a reason, audited), page and API
+    Page(
+        "personal_reveal",
+        label="enterprises.contact",
+        pk=Z.contact,
+        field="phone",
+        GET=NOT_ALLOWED,
+        POST=scoped(GRID1, SEES_ABOVE1, 400),  # an empty form: no reason, 400 for those who may reveal
+    ),
+    Api(
+        "/api/personal/reveal",
+        POST=scoped(GRID1, SEES_ABOVE1),
+        body={
+            "object": "enterprises.contact",
+            "id": Z.contact,
+            "field": "phone",
+            "reason": "回访核实联系方式",
+        },
+    ),
+    # issue 12 — personal: anonymising a departed contact is the security administrator's alone (not a persona
+    # here: tests/security/test_personal_anonymise.py); everyone else is refused before any row is read
+    Page("enterprises:anonymise_search", GET=allow(set())),
+    Page("enterprises:anonymise", pk=Z.contact_above2, GET=allow(set()), POST=allow(set())),
 ]

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from jingkai.core import personal
 from jingkai.core.models import ApiToken, Department, HolidayOverride, ImportBatch, User
 from jingkai.core.permissions import can_use_admin_site
 
@@ -66,10 +67,11 @@ class ZoneModelAdmin(ZoneAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(ZoneAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(personal.PersonalSearchAdminMixin, ZoneAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ("username", "full_name", "role", "department", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff", "department")
-    search_fields = ("username", "full_name", "phone", "email")
+    search_fields = ("username", "full_name", "email")
+    personal_search = ("phone",)  # docs/security.md §4: an exact number, through its blind index
     ordering = ("username",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),

@@ -370,7 +370,10 @@ class EncryptedCharField(models.CharField):
         return None
 
     def formfield(self, **kwargs):
-        kwargs.setdefault("widget", MaskedInput(self.kind))
+        # Always the masked box, also where the admin site would put its own text input.
+        widget = kwargs.get("widget")
+        if not isinstance(widget, MaskedInput):
+            kwargs["widget"] = MaskedInput(self.kind, attrs={"class": "vTextField"})
         return super().formfield(**kwargs)
 
 

@@ -11,7 +11,9 @@ import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from jingkai.core import audit, personal
 from jingkai.core.models import User
@@ -140,8 +142,8 @@ def test_main_and_history_tables_hold_ciphertext_and_python_the_plaintext():
 @pytest.mark.django_db
 def test_demand_contact_phone_is_sealed(zone):
     from jingkai.demands import services
-    from jingkai.demands.models import DemandCategory
     from jingkai.demands.defaults import ensure_defaults
+    from jingkai.demands.models import DemandCategory
 
     ensure_defaults()
     demand = services.submit_demand(

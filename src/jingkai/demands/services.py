@@ -256,7 +256,7 @@ def add_attachment(demand: Demand, upload, actor) -> DemandAttachment:
     validate_attachments([upload])
     name = filetypes.short_name(upload.name, 200)  # its extension kept (docs/security.md §4)
     attachment = DemandAttachment(demand=demand, name=name, size=upload.size, uploaded_by=actor)
-    attachment.file.save(filetypes.short_name(upload.name, 120), upload, save=False)
+    attachment.file.save(filetypes.short_name(upload.name, 60), upload, save=False)  # 255 bytes on disk
     attachment.save()
     return attachment
 

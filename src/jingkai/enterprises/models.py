@@ -338,6 +338,7 @@ personal.classify(
     kind=personal.EMAIL,
     reason="shown only to zone staff (API: staff only); anonymised on departure",
 )
+personal.classify(Contact, "is_primary", personal=False, reason="a flag (the primary contact), about no one")
 personal.revealable(
     Contact,
     may="enterprises.can_reveal_contact",

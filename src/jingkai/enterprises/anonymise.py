@@ -34,7 +34,7 @@ def _anonymise_user(user: User) -> int:
 
 @transaction.atomic
 def anonymise_contact(contact: Contact, *, request, reason: str) -> dict[str, int]:
-    contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
+    contact = Contact.objects.select_for_update(of=("self",)).select_related("user").get(pk=contact.pk)
     name, phone_index = contact.name, contact.phone_index
     counts = {"contact_history": 0, "user_history": 0}
     contact.name = ANONYMOUS_NAME

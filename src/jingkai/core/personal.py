@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
 from django.db.models.lookups import Exact, IsNull
+from django.utils.translation import gettext
 
 PREFIX = "sm4"
 SEP = "$"
@@ -290,7 +291,7 @@ class MaskedInput(forms.TextInput):
         attrs = dict(attrs or {})
         if value:
             attrs["placeholder"] = mask(value, self.kind)
-            attrs["title"] = "空白则保留原值"
+            attrs["title"] = gettext("Leave empty to keep the stored value")
         context = super().get_context(name, None, attrs)
         return context
 

@@ -225,3 +225,10 @@ def test_the_api_reveal(api_as, zone, contact):
         "/api/personal/reveal", body | {"reason": ""}, content_type="application/json"
     )
     assert no_reason.status_code == 422 and PHONE not in no_reason.content.decode()
+
+
+def test_the_enterprise_search_finds_a_contact_by_exact_phone_within_scope(client, zone, contact, api_as):
+    found = api_as("grid_officer").get("/api/enterprises", {"q": "138-1234-5678"}).json()
+    assert [e["name"] for e in found["items"]] == [zone.above1.name]
+    assert api_as("outsider").get("/api/enterprises", {"q": PHONE}).json()["count"] == 0
+    assert api_as("grid_officer").get("/api/enterprises", {"q": "13812345670"}).json()["count"] == 0

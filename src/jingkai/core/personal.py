@@ -218,7 +218,7 @@ def mask(value, kind: str = PHONE) -> str:
     """How personal data shows by default:
 
     - a mobile: first 3 and last 4 digits (138****5678), whatever the spaces or +86 it was typed with;
-    - a landline: the area code and the last 4 digits of the number, an extension hidden (0573-****3456);
+    - a landline: the area code and the last 4 digits of the number (3 of a 7-digit one), an extension hidden;
     - an ID number: first 3 and last 4 characters (330***********123X): the birth date is always hidden;
     - anything else: the digits hidden but the last 4 (the first 3 as well from 11 digits up), and at least 4
       hidden; a value of 5 digits or fewer shows none.
@@ -244,7 +244,8 @@ def mask(value, kind: str = PHONE) -> str:
     landline = _LANDLINE.match(compact)
     if landline:
         area, sep, number, ext_sep, ext = landline.groups()
-        masked = area + (sep or "-") + "*" * (len(number) - 4) + number[-4:]
+        keep = min(4, len(number) - 4)  # at least 4 digits hidden
+        masked = area + (sep or "-") + "*" * (len(number) - keep) + number[-keep:]
         return masked + ((ext_sep or "") + "*" * len(ext) if ext else "")
     count = len(_digits(value))
     if count <= 5:

@@ -300,11 +300,51 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 
 # [security §3] separation of duties and audit
 # How long audit events are kept before the sweep purges them (days; 等保 asks for at least 6 months).
+# Pages of later apps the three system administrators may reach (core/separation.py; the kernel's own are
+# always allowed): the security administrator's anonymisation of a departed contact.
+JINGKAI_SYSTEM_ROLE_VIEW_MODULES = ["jingkai.enterprises.views_anonymise"]
 JINGKAI_AUDIT_RETENTION_DAYS = env_int_floor("JINGKAI_AUDIT_RETENTION_DAYS", 190, floor=184)
 # The system, security and audit administrators reach only their own pages (jingkai.core.separation).
 MIDDLEWARE = [*MIDDLEWARE, "jingkai.core.separation.SystemRoleConfinement"]
 
+
 # [security §4] personal data
+# SM4 keys of personal data, "k2:<base64 16 bytes>,k1:<base64>" (the first seals, all open: jingkai pii rotate),
+# and the separate HMAC-SM3 key of the blind index (base64, at least 32 bytes). Both or neither: a single-machine
+# trial (make demo, the tests) generates them once under var/ like the secret key.
+def _pii_keys() -> tuple[str, str]:
+    import json
+
+    from jingkai.core import personal
+
+    keys, index = env_str("JINGKAI_PII_KEYS"), env_str("JINGKAI_PII_INDEX_KEY")
+    if bool(keys) != bool(index):
+        raise ImproperlyConfigured(
+            "Set both JINGKAI_PII_KEYS and JINGKAI_PII_INDEX_KEY, or neither (docs/security.md §4)"
+        )
+    if not keys:
+        path = VAR_DIR / "pii_keys.json"
+        if path.exists():
+            stored = json.loads(path.read_text())
+            keys, index = stored["keys"], stored["index"]
+        else:
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            keys, index = f"k1:{personal.new_key()}", personal.new_index_key()
+            path.write_text(json.dumps({"keys": keys, "index": index}))
+            path.chmod(0o600)
+    personal.parse_keys(keys)
+    personal.parse_index_key(index)
+    return keys, index
+
+
+JINGKAI_PII_KEYS, JINGKAI_PII_INDEX_KEY = _pii_keys()
+# A reveal's reason: at least this many characters (回访核实 is 4).
+JINGKAI_PII_REASON_MIN_CHARS = env_int_floor("JINGKAI_PII_REASON_MIN_CHARS", 4, floor=2)
+# Rows re-encrypted per transaction by `jingkai pii rotate`.
+JINGKAI_PII_ROTATE_BATCH = env_int_floor("JINGKAI_PII_ROTATE_BATCH", 500, floor=1)
+# No log line carries a full phone or ID number.
+LOGGING["filters"]["mask_personal"] = {"()": "jingkai.core.personal.MaskingLogFilter"}
+LOGGING["handlers"]["console"]["filters"].append("mask_personal")
 
 # [security §5] transport, headers, deployment
 # JINGKAI_HTTPS=true: the site is reached only over HTTPS (TLS at this server or at a proxy in front of it). It

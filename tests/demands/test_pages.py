@@ -274,7 +274,9 @@ def test_a_merged_duplicate_shows_its_original_without_the_other_enterprises_det
     assert client.get(url).status_code == 404
 
     login(client, zone, "zone_admin")
-    assert "13900000002" in client.get(f"/demands/{original.pk}/").content.decode()
+    assert (
+        "139****0002" in client.get(f"/demands/{original.pk}/").content.decode()
+    )  # masked (docs/security.md §4)
     assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 above2"
 
 

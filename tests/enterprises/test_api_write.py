@@ -281,7 +281,7 @@ def test_detail_lists_honours_capital_changes_contacts_and_chains(zone, api_as):
     manager = next(c for c in staff["contacts"] if c["name"] == "王经理")
     assert (manager["title"], manager["phone"], manager["email"]) == (
         "总经理",
-        "13800000000",
+        "138****0000",  # masked (docs/security.md §4)
         "w@example.com",
     )
 

@@ -26,7 +26,6 @@ from tests.matrix.vocabulary import (
     INVESTMENT,
     NOT_ALLOWED,
     OF_GRID1,
-    PUBLIC,
     SEES_ABOVE1,
     SIGNED_IN,
     SIGNED_IN_200,
@@ -451,4 +450,28 @@ ROWS = [
     Page("security:roles", GET=allow(SECURITY_ADMIN)),
     # POST of an empty form: the form is shown again with its error (200), nothing changes.
     Page("security:role", pk=Z.system_user, GET=allow(SECURITY_ADMIN), POST=allow(SECURITY_ADMIN)),
+    # issue 12 — personal: the reveal of one personal-data value (a reason, audited), page and API
+    Page(
+        "personal_reveal",
+        label="enterprises.contact",
+        pk=Z.contact,
+        field="phone",
+        GET=NOT_ALLOWED,
+        POST=scoped(GRID1, SEES_ABOVE1, 400),  # an empty form: no reason, 400 for those who may reveal
+    ),
+    Api(
+        "/api/personal/reveal",
+        POST=scoped(GRID1, SEES_ABOVE1),
+        body={
+            "object": "enterprises.contact",
+            "id": Z.contact,
+            "field": "phone",
+            "reason": "回访核实联系方式",
+        },
+    ),
+    # issue 12 — personal: anonymising a departed contact is the security administrator's alone
+    # (tests/security/test_personal_anonymise.py); everyone else is refused before any row is read.
+    # POST of an empty form: shown again with its error (200), nothing changes.
+    Page("enterprises:anonymise_search", GET=allow(SECURITY_ADMIN)),
+    Page("enterprises:anonymise", pk=Z.contact_above2, GET=allow(SECURITY_ADMIN), POST=allow(SECURITY_ADMIN)),
 ]

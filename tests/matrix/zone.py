@@ -86,6 +86,7 @@ HIDDEN_FROM_OUTSIDER = {
     "visit",
     "target",
     "project",
+    "contact",  # issue 12 — personal
 }
 
 # Texts of the zone's rows and who may read them. Every answer a persona gets (pages, exports' cells, API bodies)
@@ -190,6 +191,12 @@ def build_matrix_zone() -> MatrixZone:
     o["chain_other"] = Chain.objects.create(code="semi", name="半导体")
     ChainMembership.objects.create(chain=o["chain_other"], enterprise=base.above2)
     o["new_uscc"] = f.next_uscc()  # for the API's create: a code no enterprise has
+    # issue 12 — personal: a contact of above1 with a phone (masked on every page; revealed on request)
+    o["contact"] = f.ContactFactory(
+        enterprise=base.above1, name="李矩阵", phone="13911112222", is_primary=False
+    )
+    # … and one of above2 for the security administrator's anonymisation pages (no persona here may use them)
+    o["contact_above2"] = f.ContactFactory(enterprise=base.above2, name="王矩阵", is_primary=False)
 
     # Demands of above1 in each family of states: new (submitted, with an attachment), routed to the
     # department (in_progress at 经济发展局), finished (closed) and refused (rejected).

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from jingkai.core import accounts
+from jingkai.core import accounts, personal
 from jingkai.core.models import ApiToken, Department, HolidayOverride, ImportBatch, Role, User
 from jingkai.core.permissions import can_use_admin_site, is_system_admin
 
@@ -125,13 +125,14 @@ class ZoneModelAdmin(ZoneAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(User)
-class UserAdmin(SystemAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(personal.PersonalSearchAdminMixin, SystemAdminMixin, SimpleHistoryAdmin, DjangoUserAdmin):
     """The system administrator creates and deactivates accounts; a new account gets an ordinary role
     (accounts.ORDINARY_ROLES) and a role is changed by the security administrator (security:roles)."""
 
     list_display = ("username", "full_name", "role", "department", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff", "department")
-    search_fields = ("username", "full_name", "phone", "email")
+    search_fields = ("username", "full_name", "email")
+    personal_search = ("phone",)  # docs/security.md §4: an exact number, through its blind index
     ordering = ("username",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),

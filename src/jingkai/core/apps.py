@@ -15,3 +15,37 @@ class CoreConfig(AppConfig):
         from jingkai.core.admin import confine_areas
 
         confine_areas()
+        _classify_personal_data()
+
+
+def _classify_personal_data() -> None:
+    """docs/security.md §4: the kernel's fields whose names suggest personal data, and who may reveal a phone."""
+    from jingkai.core import personal
+    from jingkai.core.models import User
+
+    personal.classify(
+        User,
+        "full_name",
+        personal=True,
+        kind=personal.NAME,
+        reason="a staff member's name, shown to colleagues",
+    )
+    personal.classify(
+        User, "first_name", personal=True, kind=personal.NAME, reason="Django's column, unused (full_name is)"
+    )
+    personal.classify(
+        User, "last_name", personal=True, kind=personal.NAME, reason="Django's column, unused (full_name is)"
+    )
+    personal.classify(
+        User,
+        "email",
+        personal=True,
+        kind=personal.EMAIL,
+        reason="the notification address; shown to administrators",
+    )
+    personal.revealable(
+        User,
+        may="core.can_reveal_user_phone",
+        visible=lambda user: User.objects.all() if user.is_staff_role else User.objects.filter(pk=user.pk),
+        own=lambda user, obj: obj.pk == user.pk,
+    )

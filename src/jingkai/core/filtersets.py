@@ -18,11 +18,10 @@ from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingkai.core import bounds
 from jingkai.core.audit import AuditEvent, Kind
 from jingkai.core.forms import BootstrapFormMixin
 from jingkai.core.models import Role, User
-
-from jingkai.core import bounds
 
 
 class IntegerFilter(df.Filter):

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from jingkai.core import personal
+
 
 class Role(models.TextChoices):
     ZONE_ADMIN = "zone_admin", _("Zone administrator")
@@ -72,7 +74,8 @@ class UserManager(DjangoUserManager):
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.GRID_OFFICER)
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = personal.EncryptedCharField(_("phone"), max_length=30, blank=True)
+    phone_index = personal.BlindIndexField(source="phone")
     department = models.ForeignKey(
         Department,
         verbose_name=_("department"),

@@ -123,3 +123,9 @@ def is_audit_admin(user) -> bool:
     return bool(
         user is not None and user.is_authenticated and user.is_active and user.role == Role.AUDIT_ADMIN
     )
+
+
+@predicate
+def can_reveal_user_phone(user, other) -> bool:
+    """A staff member's phone in full (docs/security.md §4): zone staff (a colleague's work number), and the user."""
+    return bool(user.is_active and (user.is_staff_role or user.pk == other.pk))

@@ -16,6 +16,7 @@ the token is read after this middleware.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -29,7 +30,13 @@ LANDING = {
     Role.AUDIT_ADMIN: "audit:log",
 }
 # The modules of the views they may reach (prefixes of the view function's module).
-ALLOWED_VIEW_MODULES = ("jingkai.core.", "django.contrib.auth.", "django.contrib.admin.", "django.views.")
+# A later app whose pages serve them (the security administrator's anonymisation of a contact, the account
+# pages) adds its view module to settings.JINGKAI_SYSTEM_ROLE_VIEW_MODULES: the kernel names no later app.
+KERNEL_VIEW_MODULES = ("jingkai.core.", "django.contrib.auth.", "django.contrib.admin.", "django.views.")
+
+
+def allowed_view_modules() -> tuple[str, ...]:
+    return KERNEL_VIEW_MODULES + tuple(getattr(settings, "JINGKAI_SYSTEM_ROLE_VIEW_MODULES", ()))
 
 
 def is_system_role(user) -> bool:
@@ -38,7 +45,7 @@ def is_system_role(user) -> bool:
 
 def may_reach(view_func) -> bool:
     module = getattr(view_func, "__module__", "") or ""
-    return module.startswith(ALLOWED_VIEW_MODULES)
+    return module.startswith(allowed_view_modules())
 
 
 class SystemRoleConfinement:

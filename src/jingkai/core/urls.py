@@ -1,7 +1,7 @@
 # The home page ("", name "home") is the shell's (jingkai.shell.urls), mounted before these.
 from django.urls import include, path
 
-from jingkai.core import csp, views
+from jingkai.core import csp, views, views_personal
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -11,4 +11,5 @@ urlpatterns = [
     # 三员分立 (docs/security.md §3): the audit administrator's log, the security administrator's roles.
     path("audit/", include("jingkai.core.urls_audit")),
     path("security/", include("jingkai.core.urls_security")),
+    path("personal/reveal/<str:label>/<int:pk>/<str:field>/", views_personal.reveal, name="personal_reveal"),
 ]

@@ -10,7 +10,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jingkai.core.calendar import WorkingCalendar
-from jingkai.core.contributions import DemoChapter, EnterpriseReach, NavEntry, Panel, Sweeper, TodoItem
+from jingkai.core.contributions import (
+    DemoChapter,
+    EnterpriseReach,
+    Listener,
+    NavEntry,
+    Panel,
+    Sweeper,
+    TodoItem,
+)
 from jingkai.core.memo import per_request
 from jingkai.core.models import Role
 from jingkai.demands import demo, sweep, views
@@ -170,7 +178,25 @@ TODO = [
     ),
 ]
 
+
+def _anonymise_demand_contacts(enterprise_id: int, name: str, phone_index: str, counts: dict) -> None:
+    """docs/security.md §4: a departed contact's name and phone leave the enterprise's demands (and their
+    history) with them."""
+    from jingkai.demands.models import Demand
+    from jingkai.enterprises.anonymise import ANONYMOUS_NAME
+
+    same = Q(contact_name=name) if name else Q(pk__in=[])
+    if phone_index:
+        same |= Q(contact_phone_index=phone_index)
+    ids = list(Demand.objects.filter(same, enterprise_id=enterprise_id).values_list("pk", flat=True))
+    fields = {"contact_name": ANONYMOUS_NAME, "contact_phone": "", "contact_phone_index": ""}
+    Demand.objects.filter(pk__in=ids).update(**fields)
+    counts["demand_history"] = Demand.history.filter(id__in=ids).update(**fields)
+    counts["demands"] = len(ids)
+
+
 CONTRIBUTIONS = [
+    Listener("enterprises.contact_anonymised", _anonymise_demand_contacts),
     NavEntry("demands:list", _("Demands"), order=70, group="service"),
     Panel("enterprise.aside", "demands", order=20, render=views.profile_panel),
     Sweeper(sweep.run, order=10),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from jingkai.core import personal
 from jingkai.core.models import AuditedModel
 from jingkai.core.scoping import NOTHING, ScopedQuerySet, scope_of
 
@@ -186,7 +187,8 @@ class Demand(AuditedModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     description = models.TextField(_("description"))
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone = personal.EncryptedCharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone_index = personal.BlindIndexField(source="contact_phone")
     department = models.ForeignKey(
         "core.Department",
         verbose_name=_("department"),
@@ -275,6 +277,19 @@ class Demand(AuditedModel):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+
+# docs/security.md §4: the contact phone is sealed; who may reveal it: demands.permissions.can_reveal_contact_phone.
+personal.classify(
+    Demand,
+    "contact_name",
+    personal=True,
+    kind=personal.NAME,
+    reason="shown with the private details (sees_private_details); anonymised with the contact",
+)
+personal.revealable(
+    Demand, may="demands.can_reveal_contact_phone", visible=lambda user: Demand.objects.visible_to(user)
+)
 
 
 ACTION_LABELS = {

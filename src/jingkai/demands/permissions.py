@@ -83,3 +83,13 @@ def supervisor(user, demand) -> bool:
     if user.role == Role.COMMUNITY_OFFICER and enterprise.community_id:
         return user.community_assignments.filter(active_q(), community_id=enterprise.community_id).exists()
     return False
+
+
+@predicate
+def can_reveal_contact_phone(user, demand) -> bool:
+    """A demand's contact phone in full (docs/security.md §4): whoever sees its private details and works on
+    it (zone admins, the area staff who see the enterprise, the department it is routed to) and the
+    enterprise's own contact, who gave the number."""
+    if not sees_private_details(user, demand):
+        return False
+    return user.is_zone_admin or user.is_staff_role or is_contact_of(user, demand.enterprise_id)

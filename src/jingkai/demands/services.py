@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingkai.core import filetypes
 from jingkai.core.calendar import WorkingCalendar
 from jingkai.core.models import Department, Role
 from jingkai.demands.models import (
@@ -55,7 +56,7 @@ from jingkai.demands.permissions import (
 S = DemandState
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
-ATTACHMENT_TYPES = {
+ATTACHMENT_TYPES = {  # each with its content check in core.filetypes.EXPECTED
     "pdf",
     "jpg",
     "jpeg",
@@ -169,6 +170,12 @@ def validate_attachments(files: Iterable) -> list:
                 _("%(name)s: files of this type cannot be attached (allowed: %(types)s).")
                 % {"name": upload.name, "types": ", ".join(sorted(ATTACHMENT_TYPES))}
             )
+        elif not filetypes.matches(upload):
+            # docs/security.md §4: the content is read from the bytes, not trusted from the name.
+            errors.append(
+                _("%(name)s: its content is not a .%(ext)s file; attach the file under its real type.")
+                % {"name": upload.name, "ext": ext}
+            )
         if upload.size > MAX_ATTACHMENT_BYTES:
             errors.append(_("%(name)s is larger than 10 MB.") % {"name": upload.name})
     if errors:
@@ -247,8 +254,9 @@ def submit_demand(
 
 def add_attachment(demand: Demand, upload, actor) -> DemandAttachment:
     validate_attachments([upload])
-    attachment = DemandAttachment(demand=demand, name=upload.name[:200], size=upload.size, uploaded_by=actor)
-    attachment.file.save(upload.name, upload, save=False)
+    name = filetypes.short_name(upload.name, 200)  # its extension kept (docs/security.md §4)
+    attachment = DemandAttachment(demand=demand, name=name, size=upload.size, uploaded_by=actor)
+    attachment.file.save(filetypes.short_name(upload.name, 60), upload, save=False)  # 255 bytes on disk
     attachment.save()
     return attachment
 

@@ -9,13 +9,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jingkai.core import bounds
+from jingkai.core import bounds, personal
 from jingkai.core import uscc as uscc_rules
 from jingkai.core.contributions import list_filter
 from jingkai.core.db import NoIndex
 from jingkai.core.filtersets import IntegerFilter
 from jingkai.enterprises.choices import COUNTRY_NAMES, HonourKind, Origin
-from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
+from jingkai.enterprises.models import AnnualScale, Contact, Enterprise, Honour
 from jingkai.enterprises.queries import pinyin_q, reference_date
 from jingkai.grids.models import Community, Grid
 from jingkai.parks.models import Park
@@ -100,6 +100,10 @@ class EnterpriseFilterSet(df.FilterSet):
             cond = Q(name__contains=value) | Q(short_name__contains=value)
         if len(code) >= 4:
             cond |= Q(uscc__startswith=code) if len(code) < 18 else Q(uscc=code)
+        if len(personal.normalise(value)) >= 7:
+            # A contact's exact phone, through its blind index (docs/security.md §4).
+            by_phone = Contact.objects.filter(phone_index=personal.blind_index(value)).values("enterprise_id")
+            cond |= Q(pk__in=by_phone)
         return queryset.filter(cond | pinyin_q(value))
 
     @staticmethod

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from jingkai.core import pinyin
+from jingkai.core import personal, pinyin
 from jingkai.core.contributions import EnterpriseReach, declared
 from jingkai.core.models import AuditedModel
 from jingkai.core.money import Currency, format_money
@@ -298,7 +298,8 @@ class Contact(AuditedModel):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("full name"), max_length=50)
     title = models.CharField(_("position"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = personal.EncryptedCharField(_("phone"), max_length=30, blank=True)
+    phone_index = personal.BlindIndexField(source="phone")
     email = models.EmailField(_("email"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     user = models.OneToOneField(
@@ -320,6 +321,30 @@ class Contact(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.enterprise.display_name}）"
+
+
+# docs/security.md §4: the phone is sealed (EncryptedCharField); who may reveal it: enterprises.permissions.
+personal.classify(
+    Contact,
+    "name",
+    personal=True,
+    kind=personal.NAME,
+    reason="shown to those who work with the enterprise; anonymised on departure",
+)
+personal.classify(
+    Contact,
+    "email",
+    personal=True,
+    kind=personal.EMAIL,
+    reason="shown only to zone staff (API: staff only); anonymised on departure",
+)
+personal.classify(Contact, "is_primary", personal=False, reason="a flag (the primary contact), about no one")
+personal.revealable(
+    Contact,
+    may="enterprises.can_reveal_contact",
+    visible=lambda user: Contact.objects.visible_to(user),
+    own=lambda user, contact: contact.user_id is not None and contact.user_id == user.pk,
+)
 
 
 class Honour(AuditedModel):

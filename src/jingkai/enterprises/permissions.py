@@ -47,3 +47,10 @@ def can_check_coverage(user) -> bool:
 def can_run_scale_roll(user) -> bool:
     """The year's 规上 roll (import of the 规上名录 or derivation from the statistics) is for zone administrators."""
     return scope_of(user).everything
+
+
+@predicate
+def can_reveal_contact(user, contact) -> bool:
+    """A contact's phone in full (docs/security.md §4): those who work with the enterprise's contacts, i.e. zone
+    admins and the area staff who see it (as for editing it); a contact sees their own number unmasked."""
+    return can_edit_enterprise(user, contact.enterprise)

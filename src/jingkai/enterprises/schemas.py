@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import PlainSerializer
 
+from jingkai.core import reveal
 from jingkai.core.bounds import Id, QueryText, Year, for_field
 from jingkai.core.money import Currency
 from jingkai.enterprises.choices import EnterpriseStatus, ListingMarket, Origin
@@ -146,13 +147,18 @@ class ContactOut(Schema):
     name: str
     title: str
     is_primary: bool
-    phone: str | None = Field(None, description="Only for zone staff")
+    phone: str | None = Field(
+        None,
+        description="Only for zone staff; masked (138****5678): POST /api/personal/reveal for the full value",
+    )
     email: str | None = Field(None, description="Only for zone staff")
 
     # An enterprise's own portal users see who their colleagues on file are, not how to reach them.
     @staticmethod
     def resolve_phone(obj, context):
-        return obj.phone if _staff(context) else None
+        if not _staff(context):
+            return None
+        return reveal.shown(context["request"].user, obj, "phone")
 
     @staticmethod
     def resolve_email(obj, context):

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from jingkai.core import import_views
-from jingkai.enterprises import views, views_io, views_roll
+from jingkai.enterprises import views, views_anonymise, views_io, views_roll
 from jingkai.enterprises.importers import EnterpriseImporter
 from jingkai.enterprises.importers_roll import ScaleRollImporter
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("scale-roll/import/", include((scale_roll_patterns, "scale_roll"))),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
+    path("contacts/anonymise/", views_anonymise.search, name="anonymise_search"),
+    path("contacts/<int:pk>/anonymise/", views_anonymise.confirm, name="anonymise"),
 ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jingkai.core import personal
 from jingkai.core.scoping import ScopedQuerySet, scope_of
 
 
@@ -54,3 +55,8 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+personal.classify(
+    Notification, "emailed_at", personal=False, reason="when the e-mail went out, not an address"
+)

@@ -74,3 +74,34 @@ def minutes(delta) -> int:
     """A timedelta in whole minutes, rounded up (a lock-out of 14.5 minutes is read as 15)."""
     seconds = delta.total_seconds()
     return int(-(-seconds // 60))
+
+
+@register.inclusion_tag("includes/personal_value.html", takes_context=True)
+def personal(context, obj, field: str):
+    """{% personal contact "phone" %}: personal data as this user may see it (docs/security.md §4): masked, with a
+    "show in full" form (a reason, POSTed to core's reveal, audited) for those allowed; unmasked for its owner."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from jingkai.core import reveal
+
+    user = _user(context)
+    value = getattr(obj, field, "") or ""
+    data = {"value": "", "reveal_url": "", "csrf_token": context.get("csrf_token"), "dom_id": ""}
+    if not value or user is None or not user.is_authenticated:
+        return data
+    label = obj._meta.label_lower
+    data["dom_id"] = f"pii-{label.replace('.', '-')}-{obj.pk}-{field}"
+    data["value"] = reveal.shown(user, obj, field)
+    if data["value"] != value and reveal.may_reveal(user, obj):
+        data["reveal_url"] = reverse("personal_reveal", args=[label, obj.pk, field])
+        data["min_chars"] = settings.JINGKAI_PII_REASON_MIN_CHARS
+    return data
+
+
+@register.filter
+def masked(value, kind="phone"):
+    """{{ value|masked }}: personal data masked (138****5678) where no reveal is offered."""
+    from jingkai.core import personal as pii
+
+    return pii.mask(value, kind)

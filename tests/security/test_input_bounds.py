@@ -18,8 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jingkai.core import bounds, dates
+from jingkai.core.models import Role
 from jingkai.enterprises.forms import EnterpriseForm
 from jingkai.enterprises.models import Enterprise
+from tests import factories as f
 
 JSON = "application/json"
 TOO_BIG = "9999999999999999.99"  # 18 digits: fits DecimalField(18, 2) on paper, not in SQLite's double
@@ -282,8 +284,15 @@ def test_the_enterprise_form_refuses_an_amount_beyond_the_digits(zone):
 # --- the OpenAPI document ------------------------------------------------------------------------------------
 
 
+def _openapi() -> dict:
+    # The API's documentation is for signed-in callers only (docs/security.md §5).
+    client = Client()
+    client.force_login(f.UserFactory(role=Role.GRID_OFFICER))
+    return client.get("/api/openapi.json").json()
+
+
 def test_openapi_documents_the_error_answers_of_every_operation(db):
-    schema = Client().get("/api/openapi.json").json()
+    schema = _openapi()
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             codes = set(operation["responses"])
@@ -298,14 +307,14 @@ def test_openapi_documents_the_error_answers_of_every_operation(db):
 
 
 def test_the_statistics_commit_documents_both_of_its_422_bodies(db):
-    schema = Client().get("/api/openapi.json").json()
+    schema = _openapi()
     answer = schema["paths"]["/api/stats/imports/{batch_id}/commit"]["post"]["responses"]["422"]
     refs = {part["$ref"] for part in answer["content"]["application/json"]["schema"]["anyOf"]}
     assert refs == {"#/components/schemas/ImportOut", "#/components/schemas/ValidationErrorOut"}
 
 
 def test_post_demands_is_documented_with_the_demands_body(db):
-    schema = Client().get("/api/openapi.json").json()
+    schema = _openapi()
     ref = schema["paths"]["/api/demands"]["post"]["requestBody"]["content"]["application/json"]["schema"][
         "$ref"
     ]
@@ -316,7 +325,7 @@ def test_post_demands_is_documented_with_the_demands_body(db):
 
 
 def test_the_schema_carries_the_columns_bounds(db):
-    schema = Client().get("/api/openapi.json").json()
+    schema = _openapi()
     props = schema["components"]["schemas"]["EnterpriseIn"]["properties"]
     assert props["name"]["maxLength"] == Enterprise._meta.get_field("name").max_length
     amount = props["total_investment"]["anyOf"][0]

@@ -23,9 +23,9 @@ from django.shortcuts import redirect
 
 from jingkai.core.models import SYSTEM_ROLES, Role
 
-# Where each of them lands after signing in (the home page redirects there).
+# Where the security and the audit administrator land after signing in (the home page redirects there). The
+# system administrator's home page is the home page itself, which shows it the last good backup (RPO).
 LANDING = {
-    Role.SYSTEM_ADMIN: "admin:core_user_changelist",
     Role.SECURITY_ADMIN: "security:roles",
     Role.AUDIT_ADMIN: "audit:log",
 }
@@ -61,7 +61,7 @@ class SystemRoleConfinement:
             return None
         match = request.resolver_match
         if match is not None and match.view_name == "home":
-            return redirect(LANDING[user.role])
+            return redirect(LANDING[user.role]) if user.role in LANDING else None
         if may_reach(view_func):
             return None
         if request.path.startswith("/api/"):

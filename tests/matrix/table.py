@@ -75,12 +75,24 @@ def _stats_workbook(zone):
     return {"file": SimpleUploadedFile("月报.xlsx", content)}
 
 
+# issue 12 — identity: the security administrator manages sign-in (a persona once the 三员 join the matrix).
+SECURITY = frozenset({"security_admin"}) & SIGNED_IN
+
 ROWS = [
     # --- core ------------------------------------------------------------------------------------------------
     Page("home", GET=allow(STAFF, enterprise=200)),  # a contact has their own to-do home
     Page("login", GET=same(302, anonymous=200), POST=same(302, anonymous=200)),  # signed in: sent home
     Page("logout", GET=same(405, anonymous=405), POST=same(302, anonymous=302)),
     Page("healthz", GET=PUBLIC),
+    # issue 12 — identity: the password change and the second factor are every signed-in user's own pages (an
+    # empty POST is the form again); the sign-in security page is the security administrator's.
+    Page("accounts:password_change", GET=SIGNED_IN_200, POST=SIGNED_IN_200),
+    # No device (the matrix users have none, the second factor is off): verification sends to enrolment.
+    Page("accounts:otp_verify", GET=same(302), POST=same(302)),
+    Page("accounts:otp_enrol", GET=SIGNED_IN_200, POST=SIGNED_IN_200),
+    Page("accounts:sign_in_admin", GET=allow(SECURITY)),
+    Page("accounts:unlock", GET=same(405, anonymous=405), POST=allow(SECURITY, 302)),
+    Page("accounts:otp_reset", user_id=999_999, GET=same(405, anonymous=405), POST=allow(SECURITY, 404)),
     # --- enterprises -----------------------------------------------------------------------------------------
     Page("enterprises:list", GET=SIGNED_IN_200),
     Page("enterprises:create", GET=ADMIN_ONLY, POST=ADMIN_ONLY),

@@ -32,6 +32,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Tests sign in with force_login (or with the demo's password in a browser) and enter no one-time code: the second
+# factor is off for them, module-scoped zones included. Tests marked `otp` (tests/security/test_identity_otp*.py)
+# run with it required, as it is by default (docs/security.md §2).
+settings.JINGKAI_OTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_when_marked(request):
+    if request.node.get_closest_marker("otp") is None:
+        yield
+        return
+    settings.JINGKAI_OTP_REQUIRED = True
+    try:
+        yield
+    finally:
+        settings.JINGKAI_OTP_REQUIRED = False
+
+
 # --- browser tests: pytest-playwright's fixtures (`page`, `context`, `browser`) on Debian's Chromium -----
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -6,6 +6,7 @@ instead of running with a half-understood configuration.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -155,7 +156,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "jingkai.core",
+    "jingkai.accounts",
     "jingkai.grids",
     "jingkai.parks",
     "jingkai.enterprises",
@@ -180,6 +185,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jingkai.accounts.middleware.IdentityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -212,19 +219,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username+IP pair after repeated failures.
-AXES_FAILURE_LIMIT = env_int("JINGKAI_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
@@ -297,12 +295,68 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 # [security §1] input bounds
 
 # [security §2] identity and sessions
+# Passwords (jingkai.accounts.validators): length, three of the four classes (lower, upper, digit, other), not
+# the user name, not one of the last N; expiry after N days; a change page every role reaches.
+JINGKAI_PASSWORD_MIN_LENGTH = env_int_floor("JINGKAI_PASSWORD_MIN_LENGTH", 10, floor=10)
+JINGKAI_PASSWORD_MIN_CLASSES = env_int_floor("JINGKAI_PASSWORD_MIN_CLASSES", 3, floor=3, ceiling=4)
+JINGKAI_PASSWORD_HISTORY = env_int_floor("JINGKAI_PASSWORD_HISTORY", 5, floor=5, ceiling=24)
+JINGKAI_PASSWORD_MAX_AGE_DAYS = env_int_floor("JINGKAI_PASSWORD_MAX_AGE_DAYS", 90, floor=1, ceiling=90)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": JINGKAI_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "jingkai.accounts.validators.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": JINGKAI_PASSWORD_MIN_CLASSES},
+    },
+    {"NAME": "jingkai.accounts.validators.NotContainingUsernameValidator"},
+    {"NAME": "jingkai.accounts.validators.HistoryValidator", "OPTIONS": {"count": JINGKAI_PASSWORD_HISTORY}},
+]
+# Lock-out (django-axes, jingkai.accounts.lockout): N failures of one user name within the window lock that
+# name for the lock time, whatever the address (behind a proxy an address locks everyone or no one).
+JINGKAI_LOGIN_FAILURE_LIMIT = env_int_floor("JINGKAI_LOGIN_FAILURE_LIMIT", 5, floor=1, ceiling=5)
+JINGKAI_LOGIN_FAILURE_WINDOW_MINUTES = env_int_floor("JINGKAI_LOGIN_FAILURE_WINDOW_MINUTES", 15, floor=15)
+JINGKAI_LOCKOUT_MINUTES = env_int_floor("JINGKAI_LOCKOUT_MINUTES", 30, floor=30)
+AXES_HANDLER = "jingkai.accounts.lockout.WindowedLockoutHandler"
+AXES_FAILURE_LIMIT = JINGKAI_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = dt.timedelta(minutes=JINGKAI_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock lasts its time from the failure that set it
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure with its time: the window is counted from these
+AXES_CLIENT_IP_CALLABLE = "jingkai.core.clientip.client_ip"
+# axes warns when the address is not part of the key; keyed on the name alone is the point (docs/security.md §2).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# How many reverse proxies in front of the application append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+JINGKAI_TRUSTED_PROXY_COUNT = env_int_floor("JINGKAI_TRUSTED_PROXY_COUNT", 0, floor=0, ceiling=10)
+# Sessions (jingkai.accounts.middleware): ended server-side after idle minutes or absolute hours.
+JINGKAI_SESSION_IDLE_MINUTES = env_int_floor("JINGKAI_SESSION_IDLE_MINUTES", 30, floor=1, ceiling=30)
+JINGKAI_SESSION_ABSOLUTE_HOURS = env_int_floor("JINGKAI_SESSION_ABSOLUTE_HOURS", 12, floor=1, ceiling=12)
+SESSION_COOKIE_AGE = JINGKAI_SESSION_ABSOLUTE_HOURS * 3600
+# Second factor (django-otp TOTP + recovery codes) for the roles below, zone administrators and the three
+# 三员 administrators at least (JINGKAI_OTP_ROLES may add roles, never remove these).
+JINGKAI_OTP_REQUIRED = env_bool("JINGKAI_OTP_REQUIRED", True)
+JINGKAI_OTP_ROLES = sorted(
+    {"zone_admin", "system_admin", "security_admin", "audit_admin"} | set(env_list("JINGKAI_OTP_ROLES", []))
+)
+JINGKAI_OTP_RECOVERY_CODES = env_int_floor("JINGKAI_OTP_RECOVERY_CODES", 10, floor=5, ceiling=20)
+OTP_TOTP_ISSUER = "Jingkai"
+# API tokens: valid for N days by default (`jingkai token --days N`, at most the ceiling); use audited at most
+# once per token per N minutes.
+JINGKAI_API_TOKEN_MAX_DAYS = env_int_floor("JINGKAI_API_TOKEN_MAX_DAYS", 365, floor=1, ceiling=365)
+JINGKAI_API_TOKEN_DAYS = env_int_floor(
+    "JINGKAI_API_TOKEN_DAYS", 90, floor=1, ceiling=JINGKAI_API_TOKEN_MAX_DAYS
+)
+JINGKAI_TOKEN_USE_AUDIT_MINUTES = env_int_floor("JINGKAI_TOKEN_USE_AUDIT_MINUTES", 60, floor=1, ceiling=1440)
 
 # [security §3] separation of duties and audit
-# How long audit events are kept before the sweep purges them (days; 等保 asks for at least 6 months).
 # Pages of later apps the three system administrators may reach (core/separation.py; the kernel's own are
-# always allowed): the security administrator's anonymisation of a departed contact.
-JINGKAI_SYSTEM_ROLE_VIEW_MODULES = ["jingkai.enterprises.views_anonymise"]
+# always allowed): their own account pages (password, second factor; the security administrator's sign-in
+# records and unlocks) and the security administrator's anonymisation of a departed contact.
+JINGKAI_SYSTEM_ROLE_VIEW_MODULES = ["jingkai.accounts.", "jingkai.enterprises.views_anonymise"]
+# How long audit events are kept before the sweep purges them (days; 等保 asks for at least 6 months).
 JINGKAI_AUDIT_RETENTION_DAYS = env_int_floor("JINGKAI_AUDIT_RETENTION_DAYS", 190, floor=184)
 # The system, security and audit administrators reach only their own pages (jingkai.core.separation).
 MIDDLEWARE = [*MIDDLEWARE, "jingkai.core.separation.SystemRoleConfinement"]

@@ -6,6 +6,7 @@ from jingkai.api.api import api
 urlpatterns = [
     path("", include("jingkai.shell.urls")),
     path("", include("jingkai.core.urls")),
+    path("account/", include("jingkai.accounts.urls")),
     path("enterprises/", include("jingkai.enterprises.urls")),
     path("grids/", include("jingkai.enterprises.urls_areas")),
     path("chains/", include("jingkai.chains.urls")),

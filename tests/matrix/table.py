@@ -81,6 +81,8 @@ def _stats_workbook(zone):
     return {"file": SimpleUploadedFile("月报.xlsx", content)}
 
 
+# issue 12 — identity: the security administrator manages sign-in (a persona once the 三员 join the matrix).
+
 ROWS = [
     # --- core ------------------------------------------------------------------------------------------------
     # A contact has their own to-do home; the three 三员 are sent to their own page (SYSTEM_HOME).
@@ -89,6 +91,20 @@ ROWS = [
     Page("login", GET=allow(SIGNED_IN, 302, anonymous=200), POST=allow(SIGNED_IN, 302, anonymous=200)),
     Page("logout", GET=allow(SIGNED_IN, 405, anonymous=405), POST=allow(SIGNED_IN, 302, anonymous=302)),
     Page("healthz", GET=allow(SIGNED_IN, anonymous=200)),
+    # issue 12 — identity: the password change and the second factor are every signed-in user's own pages, the
+    # 三员 included (an empty POST is the form again); the sign-in security page is the security administrator's.
+    Page("accounts:password_change", GET=allow(SIGNED_IN), POST=allow(SIGNED_IN)),
+    # No device (the matrix users have none, the second factor is off): verification sends to enrolment.
+    Page("accounts:otp_verify", GET=allow(SIGNED_IN, 302), POST=allow(SIGNED_IN, 302)),
+    Page("accounts:otp_enrol", GET=allow(SIGNED_IN), POST=allow(SIGNED_IN)),
+    Page("accounts:sign_in_admin", GET=allow(SECURITY_ADMIN)),
+    Page("accounts:unlock", GET=allow(SIGNED_IN, 405, anonymous=405), POST=allow(SECURITY_ADMIN, 302)),
+    Page(
+        "accounts:otp_reset",
+        user_id=999_999,
+        GET=allow(SIGNED_IN, 405, anonymous=405),
+        POST=allow(SECURITY_ADMIN, 404),
+    ),
     # --- enterprises -----------------------------------------------------------------------------------------
     Page("enterprises:list", GET=SIGNED_IN_200),
     Page("enterprises:create", GET=ADMIN_ONLY, POST=ADMIN_ONLY),

@@ -63,6 +63,9 @@ def test_a_superuser_system_administrator_sees_no_zone_data(zone):
     from jingkai.enterprises.models import Enterprise
 
     root = User.objects.create_superuser("root", "r@x.cn", "a-Long-pass-123")
+    # createsuperuser's account must change its password first (docs/security.md §2): done, here.
+    User.objects.filter(pk=root.pk).update(must_change_password=False)
+    root.refresh_from_db()
     assert not root.is_zone_admin
     assert not Enterprise.objects.visible_to(root).exists()
     client = _client(root)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.shell.test_every_chart_browser import PASSWORD, VISITS, demo_server  # noqa: F401 (a fixture)
+from tests.shell.test_every_chart_browser import VISITS, demo_server, sign_in  # noqa: F401 (a fixture)
 
 WATCH = """
 window.__csp = [];
@@ -25,14 +25,6 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(
 EXTRA = {"zone_admin": ["/api/docs", "/admin/", "/admin/enterprises/enterprise/"]}
 SKIP = ("/logout", "/static/", "/media/", "/csp-report")
 PER_ROLE = 45  # distinct paths per role (the query string is ignored)
-
-
-def _sign_in(page, url, persona):
-    page.goto(url + "/login/")
-    page.fill('input[name="username"]', persona)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 @pytest.mark.browser
@@ -50,7 +42,7 @@ def test_no_page_violates_the_content_security_policy(demo_server, browser, pers
             refused.append((page.url, message.text)) if "Content Security Policy" in message.text else None
         ),
     )
-    _sign_in(page, url, persona)
+    sign_in(page, url, persona)
     queue = ["/", *(path.format(**ids) for path in VISITS[persona]), *EXTRA.get(persona, [])]
     seen: set[str] = set()
     violations = []

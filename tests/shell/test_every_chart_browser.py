@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from jingkai.accounts.demo import demo_code
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "jingkai"
 PASSWORD = "jingkai-demo"
 
@@ -113,6 +115,20 @@ def demo_server(tmp_path_factory):
         server.wait(timeout=30)
 
 
+def sign_in(page, url: str, persona: str) -> None:
+    """Sign in through the login form as a demo user; the demo's administrators then enter a one-time code of
+    the demo's second factor (README, Demo logins)."""
+    page.goto(url + "/login/")
+    page.fill('input[name="username"]', persona)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click("form[action='/login/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    if "/account/otp/" in page.url:
+        page.fill('input[name="token"]', demo_code())
+        page.click("#jk-otp-verify button[type=submit]")
+        page.wait_for_load_state("networkidle")
+
+
 DRAWN = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el => {
   const chart = window.echarts && echarts.getInstanceByDom(el);
   if (!chart) return {id: el.id || el.dataset.chartData, drawn: false, points: 0};
@@ -134,11 +150,7 @@ def test_every_chart_draws_data_for_each_role(demo_server, browser, persona):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(url + "/login/")
-    page.fill('input[name="username"]', persona)
-    page.fill('input[name="password"]', PASSWORD)
-    page.click("form[action='/login/'] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    sign_in(page, url, persona)
     found = {}
     for path in VISITS[persona]:
         target = path.format(**ids)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -8,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -65,9 +67,18 @@ class Department(AuditedModel):
 
 
 class UserManager(DjangoUserManager):
+    """Accounts made by `createsuperuser` or a command (`create_user`) get a password someone else chose: its
+    owner must change it at the first sign-in (docs/security.md §2). The demo and the test factories write
+    their users directly and are not forced."""
+
+    def create_user(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("must_change_password", True)
+        return super().create_user(username, email, password, **extra_fields)
+
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # 三员分立: the superuser flag belongs to the system administrator only (the constraint below).
         extra_fields.setdefault("role", Role.SYSTEM_ADMIN)
+        extra_fields.setdefault("must_change_password", True)
         return super().create_superuser(username, email, password, **extra_fields)
 
 
@@ -84,7 +95,13 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # docs/security.md §2: the password's age (it expires after JINGKAI_PASSWORD_MAX_AGE_DAYS) and whether
+    # its owner must replace it before doing anything else (set when an administrator chose it).
+    password_changed_at = models.DateTimeField(_("password changed at"), default=timezone.now)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Mixed into the session auth hash: raising it ends every session of the user (sign-out ends them all).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "session_epoch"])
 
     objects = UserManager()
 
@@ -111,6 +128,20 @@ class User(AbstractUser):
     def is_staff_role(self) -> bool:
         """Zone staff of any kind (everyone except enterprise contacts and the three system administrators)."""
         return self.is_active and self.role != Role.ENTERPRISE and self.role not in SYSTEM_ROLES
+
+    def _session_hash(self, secret=None) -> str:
+        key_salt = "jingkai.core.models.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        """The password hash and the session epoch: a new password or a raised epoch ends the other sessions."""
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
 
 
 def staff_users() -> models.QuerySet:
@@ -149,10 +180,22 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _default_token_expiry():
+    return timezone.now() + dt.timedelta(days=settings.JINGKAI_API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet):
-    def authenticate(self, raw: str):
+    def find(self, raw: str):
+        """The unrevoked token of an active user with this value, expired or not (None otherwise)."""
         token = self.select_related("user").filter(key_hash=_hash_token(raw), revoked_at__isnull=True).first()
         if token is None or not token.user.is_active:
+            return None
+        return token
+
+    def authenticate(self, raw: str):
+        """The token if it may be used now: unrevoked, of an active user, not expired."""
+        token = self.find(raw)
+        if token is None or token.is_expired():
             return None
         return token
 
@@ -166,6 +209,11 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # docs/security.md §2: a token ends (JINGKAI_API_TOKEN_DAYS, at most JINGKAI_API_TOKEN_MAX_DAYS); its last
+    # use is kept (to the minute) and audited at most once per JINGKAI_TOKEN_USE_AUDIT_MINUTES.
+    expires_at = models.DateTimeField(_("expires at"), default=_default_token_expiry)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    use_audited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -177,10 +225,23 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
     @classmethod
-    def issue(cls, user, name: str = "") -> tuple[ApiToken, str]:
+    def issue(cls, user, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+        """A new token valid for `days` (default JINGKAI_API_TOKEN_DAYS; never more than the ceiling)."""
+        days = settings.JINGKAI_API_TOKEN_DAYS if days is None else days
+        if not 1 <= days <= settings.JINGKAI_API_TOKEN_MAX_DAYS:
+            raise ValueError(f"days={days} is outside 1…{settings.JINGKAI_API_TOKEN_MAX_DAYS}")
         raw = "jk_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, key_hash=_hash_token(raw), prefix=raw[:8])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=_hash_token(raw),
+            prefix=raw[:8],
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
         return token, raw
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from jingkai.accounts.demo import enrol_demo_users
 from jingkai.chains.models import Chain, ChainMembership, ChainRole
 from jingkai.core import pinyin, uscc
 from jingkai.core.demo import DEMO_EMAIL_DOMAIN
@@ -1294,6 +1295,8 @@ def load_demo(seed: int = DEFAULT_SEED, stdout=None) -> dict:
     plan = build_plan(seed)
     counts = write_plan(plan)
     counts.update(extensions.load_all(seed, stdout=stdout))
+    # The demo administrators' second factor: the documented demo secret (README, accounts/demo.py).
+    enrol_demo_users(User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}"))
     counts["seconds"] = time.perf_counter() - started
     if stdout is not None:
         above = AnnualScale.objects.filter(year=REPORT_YEAR, above_size=True).count()

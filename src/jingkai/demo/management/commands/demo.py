@@ -22,6 +22,7 @@ from django.db import connection, connections
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jingkai.accounts.demo import DEMO_TOTP_SECRET
 from jingkai.core.commands import JingkaiCommand
 from jingkai.core.models import Role, User
 from jingkai.demo import extensions
@@ -271,6 +272,14 @@ class Command(JingkaiCommand):
             "  " + _pad(_("Login"), name_width) + _pad(_("Role"), role_width) + _("Sees"),
         ]
         lines += ["  " + _pad(n, name_width) + _pad(str(r), role_width) + s for n, r, s in rows]
+        lines += [
+            "",
+            _(
+                "Administrators also enter a one-time code: add the demo secret %(secret)s to an authenticator "
+                "app, or run `python -m jingkai.accounts.demo` for the current code."
+            )
+            % {"secret": DEMO_TOTP_SECRET},
+        ]
         lines += [
             "",
             _("Ready in %(seconds).1f s") % {"seconds": time.perf_counter() - started},

@@ -31,7 +31,15 @@ class TokenAuth(HttpBearer):
             return None
         now = timezone.now()
         if api_token.is_expired(now):
-            _audit_once(api_token, "use_audited_at", audit.Kind.TOKEN_EXPIRED, request, now)
+            # The first refusal after expiry is always recorded, even within the window of the last use.
+            _audit_once(
+                api_token,
+                "use_audited_at",
+                audit.Kind.TOKEN_EXPIRED,
+                request,
+                now,
+                since=api_token.expires_at,
+            )
             return None
         if is_system_role(api_token.user):  # 三员: no zone data (a session is refused by core.separation)
             raise PermissionDenied
@@ -45,11 +53,12 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
-def _audit_once(api_token, field: str, kind, request, now) -> None:
-    """Record `kind` for this token unless one was recorded within JINGKAI_TOKEN_USE_AUDIT_MINUTES."""
+def _audit_once(api_token, field: str, kind, request, now, since=None) -> None:
+    """Record `kind` for this token unless one was recorded within JINGKAI_TOKEN_USE_AUDIT_MINUTES (and after
+    `since`, when given)."""
     every = dt.timedelta(minutes=settings.JINGKAI_TOKEN_USE_AUDIT_MINUTES)
     last = getattr(api_token, field)
-    if last is not None and now - last < every:
+    if last is not None and now - last < every and (since is None or last >= since):
         return
     # One writer wins the row's update; only it records the event.
     changed = (

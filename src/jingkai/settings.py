@@ -125,14 +125,29 @@ def _secret_key() -> str:
         return key
     # A single-machine trial (make demo) keeps a generated key under var/; servers behind a load
     # balancer must share one key and so must set JINGKAI_SECRET_KEY.
-    path = VAR_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    return _generated_once(VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(50))
+
+
+def _generated_once(path, make) -> str:
+    """The content of `path`, made by `make()` the first time (mode 0600).
+
+    Two processes starting at once on a fresh machine (the web server and its worker, two test workers) must not
+    each make their own: the content is written whole under a temporary name and linked into place only if the
+    file is still absent, so exactly one wins and every process reads that one.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
@@ -378,14 +393,11 @@ def _pii_keys() -> tuple[str, str]:
         )
     if not keys:
         path = VAR_DIR / "pii_keys.json"
-        if path.exists():
-            stored = json.loads(path.read_text())
-            keys, index = stored["keys"], stored["index"]
-        else:
-            VAR_DIR.mkdir(parents=True, exist_ok=True)
-            keys, index = f"k1:{personal.new_key()}", personal.new_index_key()
-            path.write_text(json.dumps({"keys": keys, "index": index}))
-            path.chmod(0o600)
+        _generated_once(
+            path, lambda: json.dumps({"keys": f"k1:{personal.new_key()}", "index": personal.new_index_key()})
+        )
+        stored = json.loads(path.read_text())
+        keys, index = stored["keys"], stored["index"]
     personal.parse_keys(keys)
     personal.parse_index_key(index)
     return keys, index

@@ -116,3 +116,19 @@ def test_the_security_admin_resets_a_second_factor_and_it_is_audited():
     # Anyone else: refused.
     grid = _client(UserFactory(role=Role.GRID_OFFICER))
     assert grid.post(reverse("accounts:otp_reset", args=[security.pk])).status_code == 403
+
+
+def test_a_fragment_asked_for_before_the_code_is_refused_not_made_the_page_to_return_to():
+    """The code page's own navigation asks for the notification badge with htmx: a redirect would swap the code
+    page into the badge and, once the code is entered, land the user on the bare fragment."""
+    user = UserFactory(role=Role.ZONE_ADMIN)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = _client(user)
+    badge = client.get(reverse("notifications:badge"), headers={"HX-Request": "true"})
+    assert badge.status_code == 403 and "Location" not in badge
+    page = client.get(reverse("enterprises:list"))
+    assert page.status_code == 302 and "next=" in page["Location"]  # a page, by contrast, is returned to
+    # Without the code the badge would be a page; once verified it answers the fragment.
+    done = client.post(page["Location"], {"token": _code(device)})
+    assert done.status_code == 302 and done["Location"] == reverse("enterprises:list")
+    assert client.get(reverse("notifications:badge"), headers={"HX-Request": "true"}).status_code == 200

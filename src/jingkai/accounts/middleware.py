@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -91,6 +91,11 @@ class IdentityMiddleware:
     def _refuse(self, request, target: str, message: str):
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=403)
+        if request.headers.get("HX-Request"):
+            # A fragment the page asks for (the navigation's notification badge on the code page itself): a
+            # redirect would swap the whole code page into the badge and make the fragment the page to return
+            # to after the code. htmx swaps nothing on a 403.
+            return HttpResponseForbidden(message)
         url = reverse(target)
         if request.method == "GET" and request.path_info != reverse("home"):
             url += "?" + urlencode({"next": request.get_full_path()})

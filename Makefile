@@ -18,6 +18,10 @@ PO_FILES := $(wildcard src/jingkai/locale/*/LC_MESSAGES/*.po)
 # Where `make test-pg` runs the suite (pytest-django creates and drops test_<name> itself).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jingkai_dev
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist), one test file per worker at a time so that a module's demo zone is
+# loaded once: PYTEST_WORKERS=0 runs it in this process (e.g. to use --pdb).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: help setup install lock assets messages demo test test-fast test-browser test-pg schemathesis lint fmt bench clean
 
@@ -88,7 +92,7 @@ demo: setup
 test: setup lint
 	$(JINGKAI) check
 	$(JINGKAI) makemigrations --check --dry-run
-	$(PYTEST) $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # --- helpers -----------------------------------------------------------------------------------------
 
@@ -104,14 +108,14 @@ fmt: $(PY_STAMP)
 	$(RUFF) format .
 
 test-fast: setup
-	$(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_PARALLEL) -m "not browser and not slow" $(PYTEST_ARGS)
 
 test-browser: setup
 	$(PYTEST) -m browser $(PYTEST_ARGS)
 
 test-pg: setup
 	createdb -h 127.0.0.1 -U postgres $(lastword $(subst /, ,$(PG_URL))) 2>/dev/null || true
-	JINGKAI_DATABASE_URL=$(PG_URL) $(PYTEST) $(PYTEST_ARGS)
+	JINGKAI_DATABASE_URL=$(PG_URL) $(PYTEST) $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # The schemathesis gate (docs/security.md §8): SCHEMATHESIS_SEED and SCHEMATHESIS_EXAMPLES override the defaults.
 schemathesis: setup

@@ -107,6 +107,8 @@ def test_a_tampered_value_or_an_unknown_key_is_refused_not_misread():
         f"k1:{personal.new_key()},k1:{personal.new_key()}",
         "",
     ],
+    # Fixed names: pytest-xdist's workers must collect the same tests, and the keys are random.
+    ids=["too-short", "no-key", "bad-id", "duplicate-id", "empty"],
 )
 def test_bad_key_settings_are_refused(raw_keys):
     with pytest.raises(ImproperlyConfigured):

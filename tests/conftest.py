@@ -38,6 +38,30 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 settings.JINGKAI_OTP_REQUIRED = False
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _data_migrations_survive_transactional_tests(request):
+    """A transactional test (a live server, transaction=True) ends with a flush, which also empties what data
+    migrations put in (the default demand categories): put it back, so the tests a worker runs next (pytest-xdist
+    sends files in any order) find the database as migrations left it."""
+    yield
+    if not _is_transactional(request):
+        return
+    from jingkai.demands.defaults import ensure_defaults
+    from jingkai.demands.models import DemandCategory, DemandPolicy
+
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
+    with django_db_blocker.unblock():
+        ensure_defaults(DemandCategory, DemandPolicy)
+
+
 @pytest.fixture(autouse=True)
 def _second_factor_when_marked(request):
     if request.node.get_closest_marker("otp") is None:

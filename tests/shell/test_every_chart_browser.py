@@ -156,7 +156,11 @@ def test_every_chart_draws_data_for_each_role(demo_server, browser, persona):
         target = path.format(**ids)
         response = page.goto(url + target)
         assert response.status == 200, (persona, target, response.status)
-        page.wait_for_load_state("networkidle")  # htmx panels (the profile's statistics) have arrived
+        page.wait_for_load_state("networkidle")
+        # The htmx panels (the profile's statistics) replace their placeholders; a loaded machine can go quiet
+        # for half a second before htmx has even asked for them, so wait for the placeholders to be gone.
+        page.wait_for_function("() => !document.querySelector('div[hx-get][data-panel]')", timeout=30_000)
+        page.wait_for_load_state("networkidle")
         charts = page.evaluate(DRAWN)
         assert charts, (persona, target, "no chart on the page")
         for chart in charts:

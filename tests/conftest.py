@@ -37,6 +37,15 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # run with it required, as it is by default (docs/security.md §2).
 settings.JINGKAI_OTP_REQUIRED = False
 
+# Static files (issue 13): the served application names them by their hash (whitenoise's manifest storage), which
+# needs `collectstatic` first and a manifest; tests render pages without collecting (and live servers serve from
+# the app folders), so they keep the same storage without the manifest. The hashed names are tested served for
+# real (tests/core/test_scale_out_served.py, which runs `jingkai serve`).
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
 
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")

@@ -194,6 +194,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jingkai.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -258,7 +259,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # In development whitenoise serves straight from the app folders; `jingkai serve` collects first and serves
 # the compressed copies from STATIC_ROOT (finders would shadow them with uncompressed ones).
@@ -482,3 +483,100 @@ JINGKAI_BACKUP_RPO_HOURS = env_int_floor("JINGKAI_BACKUP_RPO_HOURS", 24, floor=1
 # [security §7] operations that fail safe
 # Seconds an SMTP connection or command may block (the sweep's digests); Django's default is to wait forever.
 EMAIL_TIMEOUT = env_int_floor("JINGKAI_EMAIL_TIMEOUT", 20, floor=1, ceiling=60)
+
+
+# --- [scale-out] issue 13 ---
+# Several servers, one truth (docs/operations.md, Province deployment): nothing a server keeps in its own memory
+# that another would not see. Static files are hashed (STORAGES above: whitenoise's manifest storage, so their
+# names change with their content and browsers keep them for good); sessions (Django's database backend) and import
+# batches are in the database; the request id is set by jingkai.core.middleware.RequestIdMiddleware (MIDDLEWARE).
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (env_str(name, default) or default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+# The shared cache: a table of the database (migration core 0013, table jingkai_cache), or Redis. Never a
+# process's own memory: a page cached by one server is what every other one serves.
+CACHE_TABLE = "jingkai_cache"
+
+
+def cache_settings(kind: str, redis_url: str | None) -> dict:
+    """settings.CACHES for JINGKAI_CACHE=database (default) or redis (at JINGKAI_REDIS_URL)."""
+    if kind == "redis":
+        url = redis_url or "redis://127.0.0.1:6379/0"
+        if urlparse(url).scheme not in {"redis", "rediss", "unix"}:
+            raise ImproperlyConfigured(
+                f"JINGKAI_REDIS_URL={url!r} is not a redis://, rediss:// or unix:// URL"
+            )
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "jingkai",
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "KEY_PREFIX": "jingkai",
+            # Culled (a third at a time, the oldest keys first) beyond this many entries.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
+
+JINGKAI_CACHE = env_choice("JINGKAI_CACHE", "database", ("database", "redis"))
+CACHES = cache_settings(JINGKAI_CACHE, env_str("JINGKAI_REDIS_URL"))
+
+# Log lines: time, level, logger, request id, message; JINGKAI_LOG_FORMAT=json writes one JSON object per line.
+# The request id filter runs after the refusal and masking filters above.
+JINGKAI_LOG_FORMAT = env_choice("JINGKAI_LOG_FORMAT", "text", ("text", "json"))
+LOGGING.setdefault("formatters", {}).update(
+    {
+        "text": {"()": "jingkai.core.logging.TextFormatter"},
+        "json": {"()": "jingkai.core.logging.JsonFormatter"},
+    }
+)
+LOGGING["filters"]["request_id"] = {"()": "jingkai.core.logging.RequestIdFilter"}
+LOGGING["handlers"]["console"]["filters"].append("request_id")
+LOGGING["handlers"]["console"]["formatter"] = JINGKAI_LOG_FORMAT
+
+# A read replica (a streaming copy of the primary, e.g. PostgreSQL hot standby) for the dashboards: reads of the
+# models of these apps go to it while a GET or HEAD request is served, outside transactions
+# (jingkai.core.routers.ReplicaRouter); everything else, every write and every migration stays on the primary.
+# In tests the replica is a mirror of the test database.
+JINGKAI_REPLICA_APP_LABELS = env_list("JINGKAI_REPLICA_APPS", ["analytics", "stats"])
+_installed_labels = {app.rsplit(".", 1)[-1] for app in INSTALLED_APPS}
+_unknown_labels = sorted(set(JINGKAI_REPLICA_APP_LABELS) - _installed_labels)
+if _unknown_labels:
+    raise ImproperlyConfigured(
+        f"JINGKAI_REPLICA_APPS names apps that are not installed: {', '.join(_unknown_labels)}"
+    )
+
+
+def replica_database(url: str, primary: dict) -> dict:
+    """The DATABASES entry of the replica at `url` (same engine as the primary), a test mirror of the primary."""
+    try:
+        config = database_from_url(url)
+    except ImproperlyConfigured as exc:
+        raise ImproperlyConfigured(
+            str(exc).replace("JINGKAI_DATABASE_URL", "JINGKAI_REPLICA_DATABASE_URL")
+        ) from None
+    if config["ENGINE"] != primary["ENGINE"]:
+        raise ImproperlyConfigured(
+            f"JINGKAI_REPLICA_DATABASE_URL is a {config['ENGINE'].rsplit('.', 1)[-1]} database, the primary "
+            f"(JINGKAI_DATABASE_URL) a {primary['ENGINE'].rsplit('.', 1)[-1]} one: a replica is a copy of the primary"
+        )
+    config["TEST"] = {"MIRROR": "default"}
+    return config
+
+
+if env_str("JINGKAI_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = replica_database(env_str("JINGKAI_REPLICA_DATABASE_URL"), DATABASES["default"])
+    DATABASE_ROUTERS = ["jingkai.core.routers.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "jingkai.core.middleware.ReplicaReadsMiddleware"]

@@ -28,8 +28,10 @@ def report(enterprise, period: dt.date, cum, month=None, **extra) -> MonthlyRepo
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Cached dashboard bodies are keyed by refresh ids, which a rolled-back test may reuse."""
+def _empty_cache(db):
+    """Cached dashboard bodies are keyed by refresh ids, which a rolled-back test may reuse. (The cache is a table
+    of the database since issue 13, so this needs the database; inside a test's transaction its rows roll back
+    with the test's, and a transactional test's would stay.)"""
     from django.core.cache import cache
 
     cache.clear()

@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 from django.db import connection, connections
@@ -138,6 +139,7 @@ class Command(JingkaiCommand):
             # A server database cannot be deleted like a file: empty every table instead.
             step = time.perf_counter()
             call_command("flush", interactive=False, verbosity=0)
+            cache.clear()  # the shared cache (a table flush leaves alone, or Redis) held the previous demo's pages
             self._step(_("Emptied the database"), step)
 
         load_demo(seed=seed, stdout=self.stdout)

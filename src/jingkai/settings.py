@@ -482,7 +482,7 @@ INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
 if JINGKAI_TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 elif JINGKAI_TASKS_BACKEND == "rq":
-    INSTALLED_APPS += ["django_rq"]
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": JINGKAI_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 elif JINGKAI_TASKS_BACKEND == "immediate":
@@ -503,3 +503,5 @@ JINGKAI_SWEEP_EVERY_MINUTES = env_int_floor("JINGKAI_SWEEP_EVERY_MINUTES", 60, f
 # A list export of more rows than this becomes a job writing a file (kept this many days).
 JINGKAI_EXPORT_JOB_ROWS = env_int_floor("JINGKAI_EXPORT_JOB_ROWS", 5000, floor=1)
 JINGKAI_EXPORT_KEEP_DAYS = env_int_floor("JINGKAI_EXPORT_KEEP_DAYS", 7, floor=1)
+# A list export above JINGKAI_EXPORT_JOB_ROWS rows becomes a job (jingkai.core.export_jobs).
+MIDDLEWARE = [*MIDDLEWARE, "jingkai.core.export_jobs.ExportJobMiddleware"]

@@ -42,6 +42,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task as django_task
 from django_tasks.base import Task
 
@@ -270,3 +271,41 @@ def fail_stale(now=None) -> int:
     return Job.objects.filter(state=Job.State.RUNNING, updated_at__lt=cutoff).update(
         state=Job.State.FAILED, error=message, finished_at=now, updated_at=now
     )
+
+
+# --- the schedule: the sweep, run by the worker ------------------------------------------------------------
+
+SWEEP_KIND = "core.sweep"
+
+
+@job_task(SWEEP_KIND, label=gettext_lazy("Periodic sweep"), retries=0)
+def sweep_job(job):
+    """`jingkai sweep`, as a job (the worker enqueues it every JINGKAI_SWEEP_EVERY_MINUTES)."""
+    import io
+
+    from django.core.management import call_command, get_commands
+
+    if "sweep" not in get_commands():
+        raise JobFailed(_("No sweep command is installed."))
+    out = io.StringIO()
+    call_command("sweep", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    return {"lines": lines[-50:]}
+
+
+def schedule_sweep(now=None) -> Job | None:
+    """Enqueue the sweep if none was enqueued in the last JINGKAI_SWEEP_EVERY_MINUTES (whichever worker asks
+    first; the others find it): the new job, or None."""
+    from jingkai.core import locks
+
+    minutes = settings.JINGKAI_SWEEP_EVERY_MINUTES
+    if not minutes:
+        return None
+    now = now or timezone.now()
+    with locks.exclusive("sweep-schedule") as held:
+        if not held:
+            return None
+        recent = Job.objects.filter(kind=SWEEP_KIND, created_at__gt=now - dt.timedelta(minutes=minutes))
+        if recent.exists():
+            return None
+        return enqueue(sweep_job, user=None, args={})

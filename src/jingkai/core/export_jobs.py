@@ -88,7 +88,7 @@ class ExportJobMiddleware:
             request,
             _(
                 "The export has more than %(limit)d rows: it is being prepared in the background. "
-                "You can leave this page and download it from 我的任务 when it is ready."
+                'You can leave this page and download it from "My jobs" when it is ready.'
             )
             % {"limit": settings.JINGKAI_EXPORT_JOB_ROWS},
         )

@@ -17,8 +17,8 @@ def count_rows(job, *, n: int, fail_times: int = 0):
 
 
 @jobs.job_task("tests.refuse", label="拒绝")
-def refuse(job):
-    raise jobs.JobFailed("文件格式不对")
+def refuse(job, *, message: str = "文件格式不对"):
+    raise jobs.JobFailed(message)
 
 
 @jobs.job_task("tests.department", label="部门")

@@ -70,11 +70,14 @@ def test_a_job_runs_to_done_with_its_progress_and_result(owner):
     assert job.percent == 100
 
 
-def test_the_worker_runs_what_the_backend_was_handed(owner, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(
+    transaction=True
+)  # the worker closes connections outside an atomic block, as in production
+def test_the_worker_runs_what_the_backend_was_handed():
     from django.core.management import call_command
 
-    with django_capture_on_commit_callbacks(execute=True):
-        job = jobs.enqueue(tasks.count_rows, user=owner, args={"n": 2})
+    owner = f.UserFactory(username="owner")
+    job = jobs.enqueue(tasks.count_rows, user=owner, args={"n": 2})  # autocommit: handed over at once
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     job.refresh_from_db()
     assert job.state == Job.State.DONE and job.result == {"counted": 2}
@@ -199,3 +202,35 @@ def test_a_stale_running_job_is_failed_by_the_sweep(owner):
     assert jobs.fail_stale(timezone.now() + dt.timedelta(hours=3)) == 1
     job.refresh_from_db()
     assert job.state == Job.State.FAILED and job.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_job_run_it_once():
+    """Two threads (two database sessions) take the same queued jobs at once: each job runs exactly once."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "two concurrent sessions: PostgreSQL (SQLite's test database is one in-memory connection)"
+        )
+    owner = f.UserFactory(username="racer")
+    ids = [jobs.enqueue(tasks.count_rows, user=owner, args={"n": 1}).pk for _ in range(20)]
+    barrier = threading.Barrier(2)
+
+    def work():
+        try:
+            barrier.wait()
+            for pk in ids:
+                jobs.run(pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(pk for pk, _ in tasks.CALLS) == sorted(ids)  # each job once, none twice
+    assert set(Job.objects.filter(pk__in=ids).values_list("state", "attempts")) == {(Job.State.DONE, 1)}

@@ -321,7 +321,7 @@ class Job(models.Model):
         null=True,
         blank=True,
         related_name="jobs",
-        verbose_name=_("owner"),
+        verbose_name=_("started by"),
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     args = models.JSONField(default=dict, blank=True)

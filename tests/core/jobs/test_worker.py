@@ -135,3 +135,40 @@ def test_the_sweep_job_runs_jingkai_sweep():
     job.refresh_from_db()
     assert job.state == Job.State.DONE, job.error
     assert any(line.startswith("jobs:") for line in job.result["lines"]) or job.result["lines"] is not None
+
+
+@pytest.mark.slow
+def test_the_rq_backend_runs_a_job_through_redis(tmp_path):
+    """JINGKAI_TASKS_BACKEND=rq: the job goes through Redis and `jingkai worker` (django-rq's worker) runs it."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+    except OSError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis is not running at 127.0.0.1:6379")
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    env = {
+        **os.environ,
+        "JINGKAI_VAR_DIR": str(tmp_path),
+        "JINGKAI_DATABASE_URL": f"sqlite:///{tmp_path}/rq.sqlite3",
+        "JINGKAI_TASKS_BACKEND": "rq",
+        "JINGKAI_REDIS_URL": "redis://127.0.0.1:6379/13",
+        "DJANGO_SETTINGS_MODULE": "jingkai.settings",
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parents[3] / "src"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    jingkai = [sys.executable, "-m", "jingkai"]
+    subprocess.run([*jingkai, "migrate", "--verbosity", "0"], env=env, check=True, timeout=300)
+    script = (
+        "import django; django.setup();"
+        "from jingkai.core import jobs;"
+        "print(jobs.enqueue(jobs.sweep_job, user=None, args={}).pk)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True)
+    job_id = int(out.stdout.strip().splitlines()[-1])
+    subprocess.run([*jingkai, "worker", "--batch"], env=env, check=True, timeout=120, capture_output=True)
+    with sqlite3.connect(tmp_path / "rq.sqlite3") as db:
+        state, task_id = db.execute("SELECT state, task_id FROM core_job WHERE id = ?", [job_id]).fetchone()
+    assert state == "done" and task_id  # the RQ job's id

@@ -5,6 +5,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from jingkai.core.api import Pagination, filtered
+from jingkai.core.bounds import Id
 from jingkai.core.filtersets import JobFilterSet
 from jingkai.core.models import Job
 from jingkai.core.schemas import JobFilters, JobOut
@@ -29,7 +30,7 @@ def list_jobs(request, filters: Query[JobFilters]):
     summary="One background job: state, progress, result or error",
     openapi_extra={"responses": {404: {"description": "Not found"}}},
 )
-def get_job(request, job_id: int):
+def get_job(request, job_id: Id):
     job = _visible(request).filter(pk=job_id).first()
     if job is None:
         raise Http404

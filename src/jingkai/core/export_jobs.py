@@ -195,4 +195,19 @@ def expire(now=None) -> int:
 def sweep(now, stdout=None) -> dict[str, int]:
     """The kernel's part of `jingkai sweep` (a Sweeper in core.contributions): expired export files, and jobs
     whose worker died."""
-    return {"expired_exports": expire(now), "stale_jobs": jobs.fail_stale(now)}
+    return {
+        "expired_exports": expire(now),
+        "stale_jobs": jobs.fail_stale(now),
+        "task_results_pruned": prune_task_results(now),
+    }
+
+
+def prune_task_results(now, days: int = 14) -> int:
+    """The database backend's finished task rows older than `days` (the Job rows keep what users see)."""
+    if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = now - dt.timedelta(days=days)
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted

@@ -119,7 +119,11 @@ def test_the_sweep_deletes_expired_files(zone, settings):
     job = export_as_job(client, reverse("enterprises:export"))
     path = Path(settings.MEDIA_ROOT) / job.file
     assert path.is_file() and path.parent == Path(settings.MEDIA_ROOT) / "exports"
-    assert export_jobs.sweep(timezone.now()) == {"expired_exports": 0, "stale_jobs": 0}
+    assert export_jobs.sweep(timezone.now()) == {
+        "expired_exports": 0,
+        "stale_jobs": 0,
+        "task_results_pruned": 0,
+    }
     assert path.is_file()
     later = timezone.now() + dt.timedelta(days=settings.JINGKAI_EXPORT_KEEP_DAYS, minutes=1)
     assert export_jobs.sweep(later)["expired_exports"] == 1

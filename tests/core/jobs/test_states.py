@@ -234,3 +234,25 @@ def test_two_workers_racing_for_one_job_run_it_once():
         thread.join(60)
     assert sorted(pk for pk, _ in tasks.CALLS) == sorted(ids)  # each job once, none twice
     assert set(Job.objects.filter(pk__in=ids).values_list("state", "attempts")) == {(Job.State.DONE, 1)}
+
+
+def test_the_sweep_prunes_old_finished_task_rows_of_the_database_backend(owner):
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from jingkai.core import export_jobs
+
+    job = jobs.enqueue(tasks.count_rows, user=owner, args={"n": 1})
+    old, recent, waiting = (tasks.count_rows.enqueue(job.pk) for _ in range(3))
+    now = timezone.now()
+    DBTaskResult.objects.filter(pk=old.id).update(
+        status="SUCCESSFUL", finished_at=now - dt.timedelta(days=15)
+    )
+    DBTaskResult.objects.filter(pk=recent.id).update(status="FAILED", finished_at=now - dt.timedelta(days=1))
+    assert export_jobs.sweep(now)["task_results_pruned"] == 1
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {
+        DBTaskResult.objects.get(pk=recent.id).pk,
+        DBTaskResult.objects.get(pk=waiting.id).pk,
+    }

@@ -525,4 +525,6 @@ ROWS = [
     Page("jobs:download", pk=Z.export_job, GET=scoped({"grid_officer"}, OWN_JOB, **NOT_THEIRS)),
     Api("/api/jobs", GET=allow(ZONE_SIGNED_IN)),  # the API refuses the 三员's tokens (jingkai.api.auth)
     Api("/api/jobs/{job_id}", job_id=Z.job, GET=allow(OWN_JOB, others=404)),
+    # django-tasks-db's admin of the task queue (ids only; the Job rows are what users see)
+    Admin("django_tasks_database.dbtaskresult", GET=allow(set(), others=ADMIN_LOGIN, zone_admin=403)),
 ]

@@ -84,6 +84,33 @@ def register(kind: str, label) -> Kind:
     return entry
 
 
+# What a job's page calls the keys of a result (apps add theirs with result_label); other keys are shown as
+# they are. "download", "sha256" and "expired" are not shown (the page offers the download itself).
+RESULT_LABELS: dict[str, object] = {
+    "rows": gettext_lazy("Rows"),
+    "file_name": gettext_lazy("File"),
+    "size": gettext_lazy("Size (bytes)"),
+    "lines": gettext_lazy("Output"),
+}
+HIDDEN_RESULT_KEYS = {"download", "sha256", "expired"}
+
+
+def result_label(key: str, label) -> None:
+    RESULT_LABELS[key] = label
+
+
+def result_rows(job: Job) -> list[tuple[str, object]]:
+    """(label, value) of the result's keys a page shows; a list value is joined by line breaks."""
+    rows = []
+    for key, value in (job.result or {}).items():
+        if key in HIDDEN_RESULT_KEYS:
+            continue
+        if isinstance(value, list):
+            value = "\n".join(str(v) for v in value)
+        rows.append((str(RESULT_LABELS.get(key, key)), value))
+    return rows
+
+
 def label_of(kind: str):
     return JOB_KINDS.get(kind, kind)
 

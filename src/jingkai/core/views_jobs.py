@@ -56,6 +56,7 @@ def job_list(request):
 def _context(request, job: Job) -> dict:
     return {
         "job": job,
+        "result_rows": jobs.result_rows(job) if job.state == Job.State.DONE else [],
         "is_owner": job.user_id == request.user.pk,
         "can_download": job.user_id == request.user.pk and export_jobs.file_of(job) is not None,
     }

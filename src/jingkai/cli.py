@@ -1,7 +1,8 @@
 """The `jingkai` command: Django's management commands plus the platform's own.
 
-jingkai demo [--db PATH] [--no-serve] [--port N] [--scale N]
-jingkai serve [--port N]
+jingkai demo [--db PATH] [--no-serve] [--no-worker] [--port N] [--scale N]
+jingkai serve [--port N] [--no-worker]   (gunicorn, and one background-job worker beside it)
+jingkai worker [--batch] [--no-sweep]    (background jobs, and the sweep on its schedule: docs/operations.md)
 jingkai token USERNAME
 jingkai uscc CODE...
 jingkai check-coverage [--year YEAR]

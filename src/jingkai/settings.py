@@ -580,3 +580,37 @@ if env_str("JINGKAI_REPLICA_DATABASE_URL"):
     DATABASES["replica"] = replica_database(env_str("JINGKAI_REPLICA_DATABASE_URL"), DATABASES["default"])
     DATABASE_ROUTERS = ["jingkai.core.routers.ReplicaRouter"]
     MIDDLEWARE = [*MIDDLEWARE, "jingkai.core.middleware.ReplicaReadsMiddleware"]
+# --- [jobs] issue 13 ---
+# Background jobs (jingkai.core.jobs, docs/operations.md "Background jobs"): Django's tasks API through the
+# django-tasks backport. JINGKAI_TASKS_BACKEND "database" (the default: the ORM backend, so SQLite and PostgreSQL
+# need no other server; `jingkai worker` runs its worker) or "rq" (RQ on Redis at JINGKAI_REDIS_URL, for many
+# workers). "immediate" runs a job inside the request that enqueues it (tests, debugging only).
+JINGKAI_TASKS_BACKEND = env_str("JINGKAI_TASKS_BACKEND", "database")
+JINGKAI_REDIS_URL = env_str("JINGKAI_REDIS_URL", "redis://127.0.0.1:6379/0")
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+if JINGKAI_TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif JINGKAI_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": JINGKAI_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+elif JINGKAI_TASKS_BACKEND == "immediate":
+    TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}
+    }
+else:
+    raise ImproperlyConfigured(
+        f"JINGKAI_TASKS_BACKEND={JINGKAI_TASKS_BACKEND!r}: use database, rq or immediate (docs/operations.md)"
+    )
+# Automatic retries of a job that failed with an unexpected error (a JobFailed is never retried); the owner
+# may retry a failed job by hand whatever this says.
+JINGKAI_JOB_RETRIES = env_int_floor("JINGKAI_JOB_RETRIES", 2, floor=0, ceiling=10)
+# A running job whose progress has not moved for this long lost its worker: the sweep marks it failed.
+JINGKAI_JOB_STALE_MINUTES = env_int_floor("JINGKAI_JOB_STALE_MINUTES", 120, floor=5)
+# The worker runs the sweep (`jingkai sweep`) this often; 0 leaves it to cron.
+JINGKAI_SWEEP_EVERY_MINUTES = env_int_floor("JINGKAI_SWEEP_EVERY_MINUTES", 60, floor=0)
+# A list export of more rows than this becomes a job writing a file (kept this many days).
+JINGKAI_EXPORT_JOB_ROWS = env_int_floor("JINGKAI_EXPORT_JOB_ROWS", 5000, floor=1)
+JINGKAI_EXPORT_KEEP_DAYS = env_int_floor("JINGKAI_EXPORT_KEEP_DAYS", 7, floor=1)
+# A list export above JINGKAI_EXPORT_JOB_ROWS rows becomes a job (jingkai.core.export_jobs).
+MIDDLEWARE = [*MIDDLEWARE, "jingkai.core.export_jobs.ExportJobMiddleware"]

@@ -94,6 +94,7 @@ def test_the_declared_order_of_sweepers_chapters_panels_and_cards():
         "jingkai.campaigns.sweep.run",
         "jingkai.investment.sweep.run",
         "audit",  # the kernel's: the audit log's retention
+        "jobs",  # the kernel's: expired export files, jobs whose worker died (issue 13)
         "emails",  # last: it e-mails what the others produced
     ]
     assert [d.app for d in ordered_chapters()] == [
@@ -179,6 +180,7 @@ def test_a_new_app_shows_up_by_declaring(zone, client, declare):
         "policies",
         "jingkai.investment.sweep.run",
         "audit",  # the kernel's: the audit log's retention
+        "jobs",  # the kernel's: expired export files, jobs whose worker died (issue 13)
         "emails",
     ]
     assert ran == [now]

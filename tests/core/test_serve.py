@@ -54,7 +54,8 @@ def test_serve_answers_with_workers_and_static_files(tmp_path):
     subprocess.run([*jingkai, "migrate", "--verbosity", "0"], env=env, check=True, timeout=300)
     port = free_port()
     server = subprocess.Popen(
-        [*jingkai, "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
+        # The background-job worker beside the server has its own test (tests/core/jobs/test_worker.py).
+        [*jingkai, "serve", "--port", str(port), "--workers", "2", "--threads", "2", "--no-worker"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

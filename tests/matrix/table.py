@@ -63,6 +63,12 @@ UNSEEN_REFERENCE = {"community_officer": 422, "outsider": 422}
 EVALUATION = ZONE_SIGNED_IN - DEPARTMENTS
 EVALUATION_STAFF = EVALUATION - CONTACT
 EVALUATION_YEAR = 2022
+OWN_JOB = frozenset(
+    {"grid_officer", "zone_admin"}
+)  # the grid officer's jobs: the owner and the zone administrator
+NOT_THEIRS = dict.fromkeys(
+    SYSTEM, 404
+)  # the 三员 reach the kernel's job pages, where another's job is not found
 
 
 def _stats_workbook(zone):
@@ -502,4 +508,23 @@ ROWS = [
         GET=allow(SECURITY_ADMIN),
         POST=allow(SECURITY_ADMIN, 400),
     ),
+    # issue 13 — jobs: everyone's own jobs (zone administrators: everyone's), the 三员 included (kernel pages);
+    # another user's job is not found; retrying and downloading are the owner's alone (the zone administrator,
+    # who sees the job, is refused). Retry POSTs re-queue the grid officer's failed job (302 to its page).
+    Page("jobs:list", GET=allow(SIGNED_IN)),
+    *[
+        Page(name, pk=Z.job, GET=allow(OWN_JOB, others=404, **NOT_THEIRS))
+        for name in ("jobs:detail", "jobs:progress")
+    ],
+    Page(
+        "jobs:retry",
+        pk=Z.job,
+        GET=same(405, **dict.fromkeys(SYSTEM, 405)),
+        POST=scoped({"grid_officer"}, OWN_JOB, 302, **NOT_THEIRS),
+    ),
+    Page("jobs:download", pk=Z.export_job, GET=scoped({"grid_officer"}, OWN_JOB, **NOT_THEIRS)),
+    Api("/api/jobs", GET=allow(ZONE_SIGNED_IN)),  # the API refuses the 三员's tokens (jingkai.api.auth)
+    Api("/api/jobs/{job_id}", job_id=Z.job, GET=allow(OWN_JOB, others=404)),
+    # django-tasks-db's admin of the task queue (ids only; the Job rows are what users see)
+    Admin("django_tasks_database.dbtaskresult", GET=allow(set(), others=ADMIN_LOGIN, zone_admin=403)),
 ]

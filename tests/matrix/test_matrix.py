@@ -207,13 +207,25 @@ def _call(zone, client: Client, method: str, url: str, row):
     return client.generic(method, url, "", content_type="application/x-www-form-urlencoded")
 
 
+def _content(response) -> bytes:
+    """The body, read once (a streamed download, such as a job's file, can be read only once)."""
+    if not hasattr(response, "_matrix_content"):
+        response._matrix_content = (
+            b"".join(response.streaming_content) if response.streaming else response.content
+        )
+    return response._matrix_content
+
+
 def _text(response) -> str:
-    """What a response shows, as text: an .xlsx's cells (its shared strings), anything else decoded."""
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    """What a response shows, as text: an .xlsx's cells (its shared strings, and the inline strings of a workbook
+    streamed by an export job), anything else decoded."""
+    content = _content(response)
     if content[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(content)) as book:
-            names = set(book.namelist())
-            return "".join(book.read(n).decode() for n in ("xl/sharedStrings.xml",) if n in names)
+            names = [
+                n for n in book.namelist() if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/")
+            ]
+            return "".join(book.read(n).decode() for n in names)
     return content.decode(errors="replace")
 
 
@@ -280,7 +292,7 @@ def _assert_audited_export(zone, row, persona, response):
     if row.target.endswith(NOT_EXPORTS):
         return
     event = AuditEvent.objects.order_by("-id").first()
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    content = _content(response)
     assert event is not None and event.kind == audit.Kind.EXPORT, f"{row.key('GET')}: no EXPORT event"
     assert event.actor_id == zone.users[persona].pk
     assert event.details["sha256"] == hashlib.sha256(content).hexdigest()
@@ -347,6 +359,10 @@ def test_every_secret_is_shown_to_its_audience_somewhere(mzone, db):
         ("zone_admin", reverse("campaigns:list")),
         ("zone_admin", "/api/enterprises"),
         ("grid_officer", reverse("notifications:list")),
+        (
+            "grid_officer",
+            reverse("jobs:detail", kwargs={"pk": mzone.job.pk}),
+        ),  # issue 13: a failed job's error
     ]
     shown = set()
     for persona, url in asks:

@@ -102,6 +102,7 @@ SECRETS = {
     "矩阵招商项目甲": _G01 | {"investment"},  # the investment project of above1
     "2023年安全生产排查": {"zone_admin"},  # the draft campaign
     "矩阵通知：仅网格员可见": {"grid_officer"},  # the notification
+    "矩阵任务失败：仅本人与管理员可见": {"grid_officer", "zone_admin"},  # issue 13: a failed job's error
 }
 
 # 万元, 亩, 吨标准煤, 万千瓦时, 吨, 人
@@ -366,6 +367,27 @@ def build_matrix_zone() -> MatrixZone:
     evaluation.set_policy(2022, "D", "electricity", "加价0.1元/千瓦时", admin)
     evaluation_template = admin_client.get(reverse("evaluation:import_template")).content
     o["evaluation_batch"] = _upload(admin_client, "evaluation:import", evaluation_template, year=2022)
+
+    # issue 13 — jobs: a failed job of the grid officer (its error: a secret of the owner and the zone
+    # administrators), and the grid officer's enterprise export run as a job, its file kept for download.
+    from jingkai.core import export_jobs, jobs
+    from tests.core.jobs import tasks as job_tasks
+
+    officer = z.users["grid_officer"]
+    failed = jobs.enqueue(
+        job_tasks.refuse, user=officer, args={"message": "矩阵任务失败：仅本人与管理员可见"}
+    )
+    jobs.run(failed.pk)
+    o["job"] = failed
+    export = jobs.enqueue(
+        export_jobs.export_job,
+        user=officer,
+        args={"view": "enterprises:export", "path": reverse("enterprises:export"), "query": ""},
+    )
+    jobs.run(export.pk)
+    export.refresh_from_db()
+    assert export.file, export.error
+    o["export_job"] = export
 
     z.secrets = {text: frozenset(audience) for text, audience in SECRETS.items()}
     for key in ENTERPRISES:

@@ -18,6 +18,7 @@ from jingkai.analytics.api import router as analytics_router
 from jingkai.api.auth import session_auth, token_auth
 from jingkai.api.errors import install_handlers
 from jingkai.campaigns.api import router as campaigns_router
+from jingkai.core.api_jobs import router as jobs_router
 from jingkai.core.api_personal import router as personal_router
 from jingkai.demands.api import router as demands_router
 from jingkai.enterprises.api import router as enterprises_router
@@ -200,4 +201,5 @@ api.add_router("/stats", analytics_router)
 api.add_router("/enterprises", enterprise_stats_router)
 api.add_router("/evaluations", evaluation_router)
 api.add_router("/personal", personal_router)
+api.add_router("/jobs", jobs_router)
 api.add_router("/enterprises", enterprise_evaluation_router)

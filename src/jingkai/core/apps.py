@@ -16,6 +16,13 @@ class CoreConfig(AppConfig):
 
         confine_areas()
         _classify_personal_data()
+        # Job kinds (core.jobs): the kernel's, and every app's `<app>/jobs.py`, so that each process (web
+        # server and worker) knows every kind and its label.
+        from django.utils.module_loading import autodiscover_modules
+
+        from jingkai.core import export_jobs  # noqa: F401
+
+        autodiscover_modules("jobs")
 
 
 def _classify_personal_data() -> None:

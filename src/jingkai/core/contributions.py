@@ -284,10 +284,18 @@ def purge_audit_log(now, stdout=None) -> dict[str, int]:
     return audit.purge(now, stdout=stdout)
 
 
+def sweep_jobs(now, stdout=None) -> dict[str, int]:
+    """Background jobs (jingkai.core.export_jobs.sweep): expired export files, jobs whose worker died."""
+    from jingkai.core import export_jobs
+
+    return export_jobs.sweep(now, stdout=stdout)
+
+
 # The kernel declares through the same mechanism as the apps (core is in INSTALLED_APPS, and this is its
 # contributions module): the purge runs before the e-mails (1000).
 CONTRIBUTIONS = [
     Sweeper(purge_audit_log, order=900, name="audit"),
+    Sweeper(sweep_jobs, order=910, name="jobs"),
     # 三员分立: the audit and the security administrator's pages.
     NavEntry("audit:log", gettext_lazy("Audit log"), permission="core.is_audit_admin", order=5),
     NavEntry("security:roles", gettext_lazy("Roles"), permission="core.is_security_admin", order=5),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from jingkai.core import bounds
 from jingkai.core.audit import AuditEvent, Kind
 from jingkai.core.forms import BootstrapFormMixin
-from jingkai.core.models import Role, User
+from jingkai.core.models import Job, Role, User
 
 
 class IntegerFilter(df.Filter):
@@ -104,3 +104,25 @@ class UserRoleFilterSet(df.FilterSet):
 
     def _name(self, queryset, name, value):
         return queryset.filter(Q(username__icontains=value) | Q(full_name__icontains=value))
+
+
+class JobFilterForm(BootstrapFormMixin, forms.Form):
+    pass
+
+
+def _job_kinds():
+    from jingkai.core.models import JOB_KINDS
+
+    return sorted(((kind, str(label)) for kind, label in JOB_KINDS.items()), key=lambda c: c[1])
+
+
+class JobFilterSet(df.FilterSet):
+    """The jobs list and GET /api/jobs (jingkai.core.jobs): by state and kind, over the caller's jobs."""
+
+    state = df.ChoiceFilter(label=gettext_lazy("State"), choices=Job.State.choices, empty_label="—")
+    kind = df.ChoiceFilter(label=gettext_lazy("Kind"), choices=_job_kinds, empty_label="—")
+
+    class Meta:
+        model = Job
+        fields: list[str] = []
+        form = JobFilterForm

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -281,3 +282,135 @@ class ImportBatch(models.Model):
 
 # The security audit log lives in its own module; importing it here registers the model with the app.
 from jingkai.core.audit import AuditEvent  # noqa: E402, F401
+
+# Seconds between two progress writes of a running job (Job.progress); tests set it to 0.
+PROGRESS_SECONDS = 0.5
+# kind -> label (a lazy translation), filled by jingkai.core.jobs.register.
+JOB_KINDS: dict[str, object] = {}
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Zone administrators see every job; everyone else their own (a system job, without owner, is the
+        administrators')."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_zone_admin:
+            return self
+        return self.filter(user_id=user.pk)
+
+
+class Job(models.Model):
+    """Long work done off the request by a worker (jingkai.core.jobs): what a user sees of it.
+
+    `args` holds ids and other small JSON values, never records; the task reads the rows again and tolerates
+    their absence. A worker takes the job with a conditional UPDATE (queued -> running), so a job enqueued
+    twice runs once.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=80, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jobs",
+        verbose_name=_("started by"),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    args = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)  # the last progress written (stale detection)
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=120, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=1)
+    task_id = models.CharField(max_length=64, blank=True)  # the tasks backend's id of the last enqueue
+    file = models.CharField(max_length=255, blank=True)  # under MEDIA_ROOT, when the result is a download
+    expires_at = models.DateTimeField(null=True, blank=True)  # when the file is deleted by the sweep
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="core_job_user_created"),
+            models.Index(fields=["state", "updated_at"], name="core_job_state_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state})"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("jobs:detail", args=[self.pk])
+
+    # The API a task uses (docs/development.md, "Jobs").
+    def progress(self, done: int, total: int | None = None, stage: str = "") -> None:
+        """Rows done (of `total`, when it changes) and the stage's name; cheap to call on every row: it writes
+        when the stage changes, at the last row, or when PROGRESS_SECONDS have passed since the last write."""
+        now = time.monotonic()
+        changed = {}
+        if total is not None and total != self.total:
+            changed["total"] = self.total = total
+        if stage and stage != self.stage:
+            changed["stage"] = self.stage = str(stage)[:120]
+        self.done = done
+        last = getattr(self, "_progress_written", None)
+        if (
+            not changed
+            and last is not None
+            and now - last < PROGRESS_SECONDS
+            and (self.total is None or done < self.total)
+        ):
+            return
+        self._progress_written = now
+        self.updated_at = timezone.now()
+        Job.objects.filter(pk=self.pk, state=Job.State.RUNNING).update(
+            done=done, updated_at=self.updated_at, **changed
+        )
+
+    def finish(self, result: dict | None = None) -> None:
+        """The job is done: `result` (small JSON: counts, ids, a file's name) is what its page shows."""
+        self.result = dict(result or {})
+        self.state = Job.State.DONE
+        self.finished_at = self.updated_at = timezone.now()
+        if self.total is not None:
+            self.done = max(self.done, self.total)
+        Job.objects.filter(pk=self.pk, state=Job.State.RUNNING).update(
+            state=self.state,
+            result=self.result,
+            finished_at=self.finished_at,
+            updated_at=self.updated_at,
+            done=self.done,
+            file=self.file,
+            expires_at=self.expires_at,
+        )
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return 100 if self.state == self.State.DONE else None
+        return min(100, int(100 * self.done / self.total))
+
+    @property
+    def label(self) -> str:
+        return JOB_KINDS.get(self.kind, self.kind)

@@ -11,5 +11,7 @@ urlpatterns = [
     # 三员分立 (docs/security.md §3): the audit administrator's log, the security administrator's roles.
     path("audit/", include("jingkai.core.urls_audit")),
     path("security/", include("jingkai.core.urls_security")),
+    # Background jobs (jingkai.core.jobs): my jobs, a job's page and progress, its retry and download.
+    path("jobs/", include("jingkai.core.urls_jobs")),
     path("personal/reveal/<str:label>/<int:pk>/<str:field>/", views_personal.reveal, name="personal_reveal"),
 ]

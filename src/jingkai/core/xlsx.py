@@ -7,6 +7,7 @@ text as text (never a formula, whatever it starts with).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import hashlib
 import io
@@ -26,6 +27,48 @@ LIST_SOURCE_LIMIT = 255  # Excel refuses an inline validation list longer than t
 EXACT_DIGITS = 15  # a float (and Excel) keeps 15 significant digits
 DATE_FORMAT = "yyyy-mm-dd"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ExportTooLarge(Exception):
+    """A list export in a request has more rows than JINGKAI_EXPORT_JOB_ROWS: it becomes a job
+    (core.export_jobs.ExportJobMiddleware catches this and enqueues one)."""
+
+
+@dataclass
+class ExportTarget:
+    """Where export_response writes while a job runs an export view (core.export_jobs): a file, streamed."""
+
+    path: str
+    job: object = None  # the Job, for its progress
+    file_name: str = ""
+    rows: int = 0
+
+
+# Set by the export-job middleware during a request (a list export above the threshold raises ExportTooLarge),
+# and by the export job while it runs the view again (export_response streams to the file).
+EXPORT_ROW_LIMIT: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "export_row_limit", default=None
+)
+EXPORT_TARGET: contextvars.ContextVar[ExportTarget | None] = contextvars.ContextVar(
+    "export_target", default=None
+)
+
+
+def _limited(rows: Iterable, limit: int) -> Iterable:
+    for count, row in enumerate(rows, start=1):
+        if count > limit:
+            raise ExportTooLarge(limit)
+        yield row
+
+
+def _counted(rows: Iterable, target: ExportTarget) -> Iterable:
+    from django.utils.translation import gettext as _t
+
+    for count, row in enumerate(rows, start=1):
+        target.rows = count
+        if target.job is not None:
+            target.job.progress(count, stage=_t("Writing rows"))
+        yield row
 
 
 class Workbook(bytes):
@@ -66,6 +109,8 @@ def audited_download(
     """
     from jingkai.core import audit
 
+    if isinstance(download, ExportFileResponse):
+        return download  # an export job's file: audited when its owner downloads it (core.export_jobs)
     if isinstance(download, HttpResponse):
         response, content = download, download.content
         file_name = file_name or download.file_name
@@ -120,20 +165,44 @@ def export_response(
     filtered (the list's FilterSet), with the select_related its columns read, so the export costs one
     query for the rows whatever their number.
     """
+    target = EXPORT_TARGET.get()
+    if target is not None:
+        # A job runs the export view again as its owner: the rows stream to the job's file.
+        builder = WorkbookBuilder(path=target.path)
+        target.rows = builder.add_table(sheet, columns, _counted(rows, target))
+        builder.close()
+        target.file_name = file_name
+        return ExportFileResponse(target)
+    limit = EXPORT_ROW_LIMIT.get()
+    if limit is not None:
+        rows = _limited(rows, limit)
     builder = WorkbookBuilder()
     builder.add_table(sheet, columns, rows)
     return xlsx_response(builder.to_bytes(), file_name)  # the view sends it through audited_download
 
 
+class ExportFileResponse(HttpResponse):
+    """What an export view answers inside an export job: the file written (never sent; the job keeps it)."""
+
+    def __init__(self, target: ExportTarget):
+        super().__init__(b"", content_type=XLSX)
+        self.target = target
+        self.file_name = target.file_name
+        self.rows = target.rows
+
+
 class WorkbookBuilder:
     """Build a workbook in memory; call to_bytes() once at the end."""
 
-    def __init__(self):
-        self._buffer = io.BytesIO()
+    def __init__(self, path: str | None = None):
+        """In memory; or, given `path`, streamed to that file row by row (constant memory, for export jobs:
+        rows must then be written in order, as add_table does)."""
+        self._buffer = io.BytesIO() if path is None else None
         self.book = xlsxwriter.Workbook(
-            self._buffer,
+            path if path is not None else self._buffer,
             {
-                "in_memory": True,
+                "in_memory": path is None,
+                "constant_memory": path is not None,
                 # Text is written as text: a name that starts with "=" must not become a formula.
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -157,6 +226,8 @@ class WorkbookBuilder:
         self.wrap_format = self.book.add_format({"text_wrap": True, "valign": "top"})
         self._lists = None
         self._list_columns = 0
+        self._streamed = path is not None
+        self._pending_lists: list[list[str]] = []
         self._data_rows: set[tuple[str, int]] = set()  # (sheet, row) written through write_cell
 
     def add_table(self, name: str, columns: Sequence[XlsxColumn], rows: Iterable) -> int:
@@ -208,7 +279,8 @@ class WorkbookBuilder:
             row += 1
 
     def write_cell(self, sheet, row: int, col: int, value, kind: str = "text") -> None:
-        self._data_rows.add((sheet.name, row))
+        if not self._streamed:  # a streamed export counts its rows in add_table (constant memory)
+            self._data_rows.add((sheet.name, row))
         if value is None or value == "":
             return
         if isinstance(value, bool):
@@ -251,8 +323,11 @@ class WorkbookBuilder:
             self._lists = self.book.add_worksheet(_("Lists"))
             self._lists.hide()
         col = self._list_columns
-        for row, value in enumerate(choices):
-            self._lists.write_string(row, col, value)
+        if self._streamed:
+            self._pending_lists.append(list(choices))  # written row by row on close (constant memory)
+        else:
+            for row, value in enumerate(choices):
+                self._lists.write_string(row, col, value)
         self._list_columns += 1
         letter = xl_col_to_name(col)
         return f"='{self._lists.name}'!${letter}$1:${letter}${len(choices)}"
@@ -261,6 +336,15 @@ class WorkbookBuilder:
     def rows(self) -> int:
         """The data rows written (through add_table and write_cell; headers and titles are not counted)."""
         return len(self._data_rows)
+
+    def close(self) -> None:
+        """Finish a workbook streamed to its file."""
+        if self._pending_lists:
+            for row in range(max(len(choices) for choices in self._pending_lists)):
+                for col, choices in enumerate(self._pending_lists):
+                    if row < len(choices):
+                        self._lists.write_string(row, col, choices[row])
+        self.book.close()
 
     def to_bytes(self) -> Workbook:
         self.book.close()

@@ -25,6 +25,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0010_password_age_session_epoch_token_expiry")]
+    dependencies = [("core", "0011_jobs")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

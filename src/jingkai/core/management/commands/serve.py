@@ -6,6 +6,10 @@ configuration file and works the same from `make demo`, a systemd unit or a cont
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
@@ -88,12 +92,29 @@ class Command(JingkaiCommand):
             "--access-log", action="store_true", help=gettext_lazy("log every request to standard output")
         )
         parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help=gettext_lazy("do not start a background-job worker beside the server (one runs elsewhere)"),
+        )
+        parser.add_argument(
             "--no-collectstatic",
             action="store_true",
             help=gettext_lazy("skip collectstatic (the files are already collected)"),
         )
 
-    def handle(self, *args, port, host, workers, threads, timeout, access_log, no_collectstatic, **options):
+    def handle(
+        self,
+        *args,
+        port,
+        host,
+        workers,
+        threads,
+        timeout,
+        access_log,
+        no_collectstatic,
+        no_worker=False,
+        **options,
+    ):
         if not 0 < port < 65536:
             raise CommandError(_("The port must be between 1 and 65535."))
         if workers < 1 or threads < 1:
@@ -136,4 +157,34 @@ class Command(JingkaiCommand):
             "control_socket_disable": True,
         }
         drop_server_banner()
-        JingkaiApplication(options).run()
+        job_worker = None if no_worker else start_job_worker(self.stdout)
+        try:
+            JingkaiApplication(options).run()
+        finally:
+            stop_job_worker(job_worker)
+
+
+def start_job_worker(stdout=None) -> subprocess.Popen | None:
+    """One `jingkai worker` beside the server (docs/operations.md, "Background jobs"): a child process that
+    stops with the server, and stops itself if the server dies without stopping it."""
+    from django.conf import settings
+
+    if not settings.TASKS["default"]["BACKEND"].startswith(("django_tasks_db", "django_tasks_rq")):
+        return None  # the immediate backend runs jobs in the request
+    command = [sys.executable, "-m", "jingkai", "worker", "--parent-pid", str(os.getpid())]
+    process = subprocess.Popen(command, start_new_session=False)
+    if stdout is not None:
+        stdout.write(_("Background-job worker started (process %(pid)d).") % {"pid": process.pid})
+        stdout.flush()
+    return process
+
+
+def stop_job_worker(process: subprocess.Popen | None, wait: float = 20) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()  # the worker finishes the job it runs, then exits
+    try:
+        process.wait(wait)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)

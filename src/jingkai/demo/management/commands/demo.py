@@ -78,6 +78,11 @@ class Command(JingkaiCommand):
             "--db", help=gettext_lazy("SQLite file for the demo (default var/demo.sqlite3 in the checkout)")
         )
         parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("load the data and exit"))
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help=gettext_lazy("serve without the background-job worker (one runs elsewhere)"),
+        )
         parser.add_argument("--port", type=int, default=8000, help=gettext_lazy("TCP port (default 8000)"))
         parser.add_argument(
             "--scale",
@@ -99,7 +104,8 @@ class Command(JingkaiCommand):
             help=gettext_lazy("load the demo afresh even if the database already holds this demo"),
         )
 
-    def handle(self, *args, db, no_serve, port, scale, seed, force, fresh=False, **options):
+    def handle(self, *args, db, no_serve, port, scale, seed, force, fresh=False, no_worker=False, **options):
+        self.no_worker = no_worker
         if not 0 < port < 65536:
             raise CommandError(_("The port must be between 1 and 65535."))
         if scale < 0:
@@ -181,7 +187,7 @@ class Command(JingkaiCommand):
             return
         connections.close_all()
         if "serve" in get_commands():
-            serve_in_a_fresh_process(port)
+            serve_in_a_fresh_process(port, no_worker=getattr(self, "no_worker", False))
         else:  # the gunicorn command ships with the ops tooling; Django's server is the fallback
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
@@ -290,8 +296,9 @@ class Command(JingkaiCommand):
         self.stdout.write("\n".join(lines))
 
 
-def serve_in_a_fresh_process(port: int) -> None:
-    """Replace this process by `jingkai serve` (same environment, so the same database).
+def serve_in_a_fresh_process(port: int, no_worker: bool = False) -> None:
+    """Replace this process by `jingkai serve` (same environment, so the same database), which starts the
+    background-job worker beside it unless `no_worker`.
 
     Loading the demo runs Polars, which starts its thread pool; gunicorn forks its workers from this process,
     and a forked child inherits the pool's locks but not its threads, so the first parallel Polars call in a
@@ -302,7 +309,8 @@ def serve_in_a_fresh_process(port: int) -> None:
 
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", "jingkai", "serve", "--port", str(port)])
+    command = [sys.executable, "-m", "jingkai", "serve", "--port", str(port)]
+    os.execv(sys.executable, [*command, "--no-worker"] if no_worker else command)
 
 
 # --- Keeping the demo between runs (issue 11 §1) ---------------------------------------------------------

@@ -47,28 +47,30 @@ settings.STORAGES = {
 }
 
 
-def _is_transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
     return bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
         or (marker is not None and marker.kwargs.get("transaction"))
     )
 
 
-@pytest.fixture(autouse=True)
-def _data_migrations_survive_transactional_tests(request):
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """A transactional test (a live server, transaction=True) ends with a flush, which also empties what data
-    migrations put in (the default demand categories): put it back, so the tests a worker runs next (pytest-xdist
-    sends files in any order) find the database as migrations left it."""
-    yield
-    if not _is_transactional(request):
-        return
-    from jingkai.demands.defaults import ensure_defaults
-    from jingkai.demands.models import DemandCategory, DemandPolicy
+    migrations put in (the default demand categories): once its fixtures are torn down (the flush among them), put
+    it back, so the tests a worker runs next (pytest-xdist sends files in any order) find the database as the
+    migrations left it."""
+    result = yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
 
-    django_db_blocker = request.getfixturevalue("django_db_blocker")
-    with django_db_blocker.unblock():
-        ensure_defaults(DemandCategory, DemandPolicy)
+        from jingkai.demands.defaults import ensure_defaults
+        from jingkai.demands.models import DemandCategory, DemandPolicy
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_defaults(DemandCategory, DemandPolicy)
+    return result
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,8 @@ pytest-xdist may send any file to a worker after a transactional one (tests/conf
 
 from __future__ import annotations
 
+import pytest
+
 from jingkai.demands.models import DemandCategory, DemandPolicy
 
 
@@ -14,3 +16,13 @@ def test_the_next_test_still_finds_the_default_categories(transactional_db):
     # Both tests are transactional, so they run in this order, the first one's flush in between.
     assert DemandCategory.objects.filter(parent__isnull=True).exists()
     assert DemandPolicy.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_marked_transactional_test_flushes_too():
+    assert DemandCategory.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_and_the_next_one_still_finds_them():
+    assert DemandCategory.objects.filter(parent__isnull=True).exists()

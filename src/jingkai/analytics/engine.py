@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from jingkai.analytics.permissions import can_view_economy as may_use  # noqa: F401 (engine.may_use)
 from jingkai.analytics.permissions import sees_zone_aggregates
@@ -55,22 +56,55 @@ def _value_columns() -> list[str]:
     return [f"{m}_{s}" for m in MEASURES for s in SUFFIXES]
 
 
-def _select_sql(periods: list[dt.date], enterprise_filter: tuple[str, list] | None = None):
+# The periods as plain IN lists besides the VALUES list (see _select_sql); benchmarks/rollups.py turns it off to
+# time the statement as it was.
+PERIOD_IN_LISTS = True
+
+
+def _mem_sql(t: dict[str, str]) -> tuple[str, list]:
+    """The members of every enterprise, one row per (enterprise_id, dimension, member); returns (sql, params)."""
+    text = "CAST({} AS TEXT)"
+    sql = f"""
+  SELECT e.id AS enterprise_id, 'zone' AS dimension, '' AS member FROM {t["enterprise"]} e
+  UNION ALL SELECT e.id, 'grid', {text.format("e.grid_id")} FROM {t["enterprise"]} e WHERE e.grid_id IS NOT NULL
+  UNION ALL SELECT e.id, 'park', {text.format("e.park_id")} FROM {t["enterprise"]} e WHERE e.park_id IS NOT NULL
+  UNION ALL SELECT e.id, 'group', {text.format("e.group_id")} FROM {t["enterprise"]} e
+    WHERE e.group_id IS NOT NULL
+  UNION ALL SELECT e.id, 'origin', CASE WHEN e.origin = 'domestic' THEN 'domestic'
+    WHEN e.origin_country <> '' THEN e.origin_country ELSE e.origin END FROM {t["enterprise"]} e
+  UNION ALL SELECT m.enterprise_id, 'chain', {text.format("m.chain_id")} FROM {t["membership"]} m
+  UNION ALL SELECT DISTINCT m.enterprise_id, 'digital', '' FROM {t["membership"]} m
+    JOIN {t["chain"]} ch ON ch.id = m.chain_id WHERE ch.is_digital_economy = %s"""
+    return sql, [True]
+
+
+def _select_sql(
+    periods: list[dt.date],
+    enterprise_filter: tuple[str, list] | None = None,
+    touched: list[tuple[dt.date, str, str]] | None = None,
+):
     """The SELECT producing rollup rows for these periods; returns (sql, params).
 
     Columns: period, dimension, member, enterprises, comparable, then _value_columns() in order.
     enterprise_filter: (sql, params) of a subquery of enterprise ids to restrict the sums to.
+    touched: only these (period, dimension, member) rows (the incremental refresh); each member's sums are
+    still over all of its enterprises, so a row equals what a full refresh computes.
     """
     t = _tables()
+    adapt = connection.ops.adapt_datefield_value
     params: list = []
     values = []
     for period in periods:
         values.append("(%s, %s, %s)")
-        params += [
-            connection.ops.adapt_datefield_value(period),
-            connection.ops.adapt_datefield_value(add_months(period, -12)),
-            period.year,
-        ]
+        params += [adapt(period), adapt(add_months(period, -12)), period.year]
+    # The periods also as plain IN lists: with them the planner reads the months through the (period,
+    # enterprise) index instead of hash-joining the whole table to the VALUES list (one month: 3.4 s → ~0.3 s
+    # at 12,000,000 rows, benchmarks/rollups.py).
+    in_current = ", ".join(["%s"] * len(periods))
+    current_params = [adapt(p) for p in periods]
+    previous_params = [adapt(add_months(p, -12)) for p in periods]
+    if not PERIOD_IN_LISTS:
+        in_current, current_params, previous_params = "r.period", [], []
     cur_columns = ", ".join(f"r.{m}_month AS {m}_month, r.{m}_cum AS {m}_cum" for m in MEASURES)
     restrict = ""
     if enterprise_filter is not None:
@@ -85,42 +119,57 @@ def _select_sql(periods: list[dt.date], enterprise_filter: tuple[str, list] | No
             f"SUM(p.{m}_month)",
             f"SUM(p.{m}_cum)",
         ]
-    text = "CAST({} AS TEXT)"
+    mem_sql, mem_params = _mem_sql(t)
+    touched_cte = touched_join = touched_restrict = ""
+    touched_params: list = []
+    if touched:
+        rows = []
+        for period, dimension, member in touched:
+            rows.append("(%s, %s, %s)")
+            touched_params += [adapt(period), dimension, member]
+        touched_cte = f"touched (period, dimension, member) AS (VALUES {', '.join(rows)}),"
+        touched_join = "JOIN touched tk ON tk.period = c.period AND tk.dimension = mem.dimension AND tk.member = mem.member"
+        if not any(dimension == "zone" for _p, dimension, _m in touched):
+            # Only the monthly rows of the touched members' enterprises (a grid's, not the zone's).
+            touched_restrict = (
+                f" AND r.enterprise_id IN (SELECT tm.enterprise_id FROM ({mem_sql}) tm"
+                " JOIN touched tt ON tt.dimension = tm.dimension AND tt.member = tm.member)"
+            )
     sql = f"""
-WITH per (period, prev, yr) AS (VALUES {", ".join(values)}),
+WITH {touched_cte}
+per (period, prev, yr) AS (VALUES {", ".join(values)}),
 cur AS (
   SELECT per.period AS period, per.prev AS prev, r.enterprise_id AS enterprise_id, {cur_columns}
   FROM per
   JOIN {t["report"]} r ON r.period = per.period
   JOIN {t["scale"]} s ON s.enterprise_id = r.enterprise_id AND s.year = per.yr AND s.above_size = %s
-  WHERE 1 = 1{restrict}
+  WHERE r.period IN ({in_current}){restrict}{touched_restrict}
 ),
 prv AS (
   SELECT per.period AS period, r.enterprise_id AS enterprise_id, {cur_columns}
   FROM per JOIN {t["report"]} r ON r.period = per.prev
+  WHERE r.period IN ({in_current}){touched_restrict}
 ),
-mem AS (
-  SELECT e.id AS enterprise_id, 'zone' AS dimension, '' AS member FROM {t["enterprise"]} e
-  UNION ALL SELECT e.id, 'grid', {text.format("e.grid_id")} FROM {t["enterprise"]} e WHERE e.grid_id IS NOT NULL
-  UNION ALL SELECT e.id, 'park', {text.format("e.park_id")} FROM {t["enterprise"]} e WHERE e.park_id IS NOT NULL
-  UNION ALL SELECT e.id, 'group', {text.format("e.group_id")} FROM {t["enterprise"]} e
-    WHERE e.group_id IS NOT NULL
-  UNION ALL SELECT e.id, 'origin', CASE WHEN e.origin = 'domestic' THEN 'domestic'
-    WHEN e.origin_country <> '' THEN e.origin_country ELSE e.origin END FROM {t["enterprise"]} e
-  UNION ALL SELECT m.enterprise_id, 'chain', {text.format("m.chain_id")} FROM {t["membership"]} m
-  UNION ALL SELECT DISTINCT m.enterprise_id, 'digital', '' FROM {t["membership"]} m
-    JOIN {t["chain"]} ch ON ch.id = m.chain_id WHERE ch.is_digital_economy = %s
+mem AS ({mem_sql}
 )
 SELECT c.period, mem.dimension, mem.member, COUNT(*), COUNT(p.enterprise_id), {", ".join(sums)}
 FROM cur c
 JOIN mem ON mem.enterprise_id = c.enterprise_id
+{touched_join}
 LEFT JOIN prv p ON p.period = c.period AND p.enterprise_id = c.enterprise_id
 GROUP BY c.period, mem.dimension, mem.member
 """
+    params = touched_params + params  # the VALUES of touched come first in the text
     params.append(True)
+    params += current_params
     if enterprise_filter is not None:
         params += list(enterprise_filter[1])
-    params.append(True)
+    if touched_restrict:
+        params += mem_params
+    params += previous_params
+    if touched_restrict:
+        params += mem_params
+    params += mem_params
     return sql, params
 
 
@@ -133,35 +182,292 @@ def affected_periods(periods: Iterable[dt.date]) -> list[dt.date]:
     return sorted(result)
 
 
+ROLLUP_COLUMNS = ["period", "dimension", "member", "enterprises", "comparable"]
+
+
+def _insert_whole_periods(targets: list[dt.date]) -> None:
+    table = _tables()["rollup"]
+    columns = [*ROLLUP_COLUMNS, *_value_columns()]
+    # In chunks of a year: one statement per chunk keeps each join to a bounded slice of monthly rows.
+    for start in range(0, len(targets), 12):
+        sql, params = _select_sql(targets[start : start + 12])
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
+
+
 def refresh(periods: Iterable[dt.date]) -> None:
-    """Recompute the rollups of these periods and of the periods a year later; called when an import commits."""
+    """Recompute the rollups of these periods and of the periods a year later, whole (every member).
+
+    The import path now goes through refresh_changes (only the members the import's enterprises belong to);
+    this stays for rebuilds and for callers that know only the months.
+    """
     targets = affected_periods(periods)
     if not targets:
         return
     from jingkai.analytics.models import Refresh, Rollup
 
-    columns = ["period", "dimension", "member", "enterprises", "comparable", *_value_columns()]
-    table = _tables()["rollup"]
     with transaction.atomic():
         Refresh.objects.create(periods=[f"{p:%Y-%m}" for p in targets])
         Rollup.objects.filter(period__in=targets).delete()
-        # In chunks of a year: one statement per chunk keeps each join to a bounded slice of monthly rows.
-        for start in range(0, len(targets), 12):
-            sql, params = _select_sql(targets[start : start + 12])
-            with connection.cursor() as cursor:
-                cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
+        _insert_whole_periods(targets)
+        refresh_top(targets)
 
 
 def refresh_all() -> int:
-    """Rebuild every rollup from the monthly rows (after 规上 status or chain memberships changed)."""
-    from jingkai.analytics.models import Rollup
+    """Rebuild every rollup from the monthly rows (a rebuild; registry edits reach the rollups by
+    refresh_changes, announced by the registry)."""
+    from jingkai.analytics.models import Rollup, TopEnterprise
     from jingkai.stats.models import MonthlyReport
 
     periods = list(MonthlyReport.objects.order_by().values_list("period", flat=True).distinct())
     with transaction.atomic():
         Rollup.objects.all().delete()
+        TopEnterprise.objects.all().delete()
         refresh(periods)
     return len(periods)
+
+
+# --- the per-enterprise lists of a period (top enterprises, 百亿 enterprises) ---------------------------------
+
+TOP_N = 10  # the overview's list of top enterprises per measure
+
+
+def _top_sql(period: dt.date) -> tuple[str, list]:
+    """Rows of analytics.TopEnterprise for one period: per measure the TOP_N largest cumulative figures of the
+    year's 规上 set (ties by enterprise id), and every enterprise (any scale) whose cumulative output reached
+    100亿元 (services.hundred_yi); each with the enterprise's figure a year earlier."""
+    from jingkai.core.money import YI
+
+    t = _tables()
+    adapt = connection.ops.adapt_datefield_value
+    prev = adapt(add_months(period, -12))
+    cum_columns = ", ".join(f"r.{m}_cum AS {m}_cum" for m in MEASURES)
+    branches: list[str] = []
+    params: list = [period.year, True, adapt(period)]
+    for m in MEASURES:
+        branches.append(
+            f"""SELECT * FROM (SELECT 'top' AS kind, '{m}' AS measure, c.enterprise_id AS enterprise_id,
+  c.{m}_cum AS cum, (SELECT p.{m}_cum FROM {t["report"]} p WHERE p.enterprise_id = c.enterprise_id
+  AND p.period = %s) AS last_year_cum
+  FROM c WHERE c.above = 1 AND c.{m}_cum IS NOT NULL ORDER BY c.{m}_cum DESC, c.enterprise_id LIMIT {TOP_N}) x"""
+        )
+        params.append(prev)
+    branches.append(
+        f"""SELECT 'hundred_yi', 'output', c.enterprise_id, c.output_cum,
+  (SELECT p.output_cum FROM {t["report"]} p WHERE p.enterprise_id = c.enterprise_id AND p.period = %s)
+  FROM c WHERE c.output_cum >= %s"""
+    )
+    params += [prev, 100 * YI]
+    materialized = "MATERIALIZED " if connection.vendor in ("postgresql", "sqlite") else ""
+    sql = f"""
+WITH c AS {materialized}(
+  SELECT r.enterprise_id AS enterprise_id, {cum_columns},
+    CASE WHEN s.enterprise_id IS NULL THEN 0 ELSE 1 END AS above
+  FROM {t["report"]} r
+  LEFT JOIN {t["scale"]} s ON s.enterprise_id = r.enterprise_id AND s.year = %s AND s.above_size = %s
+  WHERE r.period = %s
+)
+{" UNION ALL ".join(branches)}
+"""
+    return sql, params
+
+
+def refresh_top(periods: Iterable[dt.date]) -> None:
+    """Recompute the stored top-enterprise and 百亿 lists of these periods (whole periods; a few rows each)."""
+    from jingkai.analytics.models import TopEnterprise
+
+    periods = sorted(set(periods))
+    if not periods:
+        return
+    table = connection.ops.quote_name(TopEnterprise._meta.db_table)
+    with transaction.atomic():
+        TopEnterprise.objects.filter(period__in=periods).delete()
+        with connection.cursor() as cursor:
+            for period in periods:
+                sql, params = _top_sql(period)
+                cursor.execute(
+                    f"INSERT INTO {table} (period, kind, measure, enterprise_id, cum, last_year_cum) "
+                    f"SELECT %s, kind, measure, enterprise_id, cum, last_year_cum FROM ({sql}) t",
+                    [connection.ops.adapt_datefield_value(period), *params],
+                )
+
+
+# --- the incremental refresh ---------------------------------------------------------------------------------
+
+# Above this many enterprises an import's change is taken as "every member of its periods" (a month's
+# delivery touches every member anyway); below, only the members those enterprises belong to are recomputed.
+WHOLE_PERIOD_ABOVE = 2000
+_CHUNK = 500
+
+
+def _chunks(values: list, size: int = _CHUNK):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10] if len(value) >= 10 else f"{value}-01")
+    return month_start(value)
+
+
+def _periods_of(enterprise_ids: list[int], years: Iterable[int] | None = None) -> set[dt.date]:
+    """The months in which these enterprises have monthly rows (optionally only in these years)."""
+    from jingkai.stats.models import MonthlyReport
+
+    found: set[dt.date] = set()
+    for chunk in _chunks(sorted(set(enterprise_ids))):
+        rows = MonthlyReport.objects.filter(enterprise_id__in=chunk)
+        if years is not None:
+            rows = rows.filter(period__year__in=sorted(set(years)))
+        found.update(rows.order_by().values_list("period", flat=True).distinct())
+    return found
+
+
+def _members_of(enterprise_ids: list[int]) -> set[tuple[str, str]]:
+    """Every (dimension, member) these enterprises belong to now (one query per chunk of ids)."""
+    t = _tables()
+    mem_sql, mem_params = _mem_sql(t)
+    found: set[tuple[str, str]] = set()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(set(enterprise_ids))):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT DISTINCT dimension, member FROM ({mem_sql}) mem WHERE enterprise_id IN ({marks})",
+                [*mem_params, *chunk],
+            )
+            found.update((d, m or "") for d, m in cursor.fetchall())
+    return found
+
+
+@dataclass
+class Plan:
+    """What a list of changes touches: whole periods, and single (period, dimension, member) rollup rows."""
+
+    whole: set[dt.date] = field(default_factory=set)
+    keys: set[tuple[dt.date, str, str]] = field(default_factory=set)
+    top: set[dt.date] = field(default_factory=set)  # periods whose stored enterprise lists are recomputed
+    everything: bool = False
+
+    def counts(self) -> dict[str, int]:
+        return {"whole_periods": len(self.whole), "rows": len(self.keys), "top_periods": len(self.top)}
+
+
+def plan_changes(changes: Iterable[dict]) -> Plan:
+    """Resolve serialisable changes (analytics.services.schedule_refresh) into the rollup rows they touch.
+
+    kinds:
+    - {"kind": "reports", "periods": [...], "enterprises": [ids] or None}: monthly rows written or deleted;
+      touches those periods and the periods a year later (their comparable basis), for every member the
+      enterprises belong to (None: every member);
+    - {"kind": "members", "enterprises": [ids], "dimension": d, "members": [old, new, …]}: enterprises moved
+      between members of one dimension (grid, park, group, origin, chain); touches those members in every
+      period the enterprises have rows in (a chain change also the digital-economy core);
+    - {"kind": "scale", "enterprises": [ids], "years": [...]}: 规上 status of those years changed; touches
+      every member of the enterprises in the months of those years they have rows in;
+    - {"kind": "digital", "chains": [ids]}: a chain's digital-economy flag changed; touches the digital core
+      in every period its member enterprises have rows in;
+    - {"kind": "all"}: everything (refresh_all).
+    """
+    from jingkai.chains.models import ChainMembership
+
+    plan = Plan()
+    for change in changes:
+        kind = change.get("kind")
+        if kind == "all":
+            plan.everything = True
+        elif kind == "reports":
+            periods = {_as_date(p) for p in change.get("periods") or ()}
+            touched = set(affected_periods(periods))
+            ids = change.get("enterprises")
+            if ids is None or len(ids) > WHOLE_PERIOD_ABOVE:
+                plan.whole |= touched
+            elif ids:
+                members = _members_of(list(ids))
+                plan.keys |= {(p, d, m) for p in touched for d, m in members}
+            plan.top |= touched
+        elif kind == "members":
+            ids = list(change.get("enterprises") or ())
+            dimension = change["dimension"]
+            if dimension not in DIMENSIONS or dimension == "zone":
+                raise ValueError(f"unknown dimension {dimension!r}")
+            members = {(dimension, str(m)) for m in change.get("members") or () if m not in (None, "")}
+            if dimension == "chain":
+                members.add(("digital", ""))
+            if ids and members:
+                plan.keys |= {(p, d, m) for p in _periods_of(ids) for d, m in members}
+        elif kind == "scale":
+            ids = list(change.get("enterprises") or ())
+            years = [int(y) for y in change.get("years") or ()]
+            if ids and years:
+                periods = _periods_of(ids, years)
+                members = _members_of(ids) | {("zone", "")}
+                plan.keys |= {(p, d, m) for p in periods for d, m in members}
+                plan.top |= periods
+        elif kind == "digital":
+            chains = list(change.get("chains") or ())
+            ids = list(
+                ChainMembership.objects.filter(chain_id__in=chains).values_list("enterprise_id", flat=True)
+            )
+            ids += list(change.get("enterprises") or ())
+            if ids:
+                plan.keys |= {(p, "digital", "") for p in _periods_of(ids)}
+        else:
+            raise ValueError(f"unknown change {change!r}")
+    plan.keys = {k for k in plan.keys if k[0] not in plan.whole}
+    return plan
+
+
+def refresh_changes(changes: Iterable[dict]) -> dict[str, int]:
+    """Recompute only the rollup rows a list of changes touched (set-based: one DELETE and one INSERT … SELECT
+    per chunk of rows); equal, row for row, to refresh_all() (tests/analytics/test_incremental.py).
+
+    Returns what was recomputed: whole periods, single rows, periods of the enterprise lists.
+    """
+    from jingkai.analytics.models import Refresh, Rollup
+
+    changes = list(changes)
+    plan = plan_changes(changes)
+    if plan.everything:
+        refresh_all()
+        return {"all": 1}
+    if not (plan.whole or plan.keys or plan.top):
+        return plan.counts()
+    table = _tables()["rollup"]
+    columns = [*ROLLUP_COLUMNS, *_value_columns()]
+    with transaction.atomic():
+        touched_periods = sorted(plan.whole | {k[0] for k in plan.keys})
+        Refresh.objects.create(periods=[f"{p:%Y-%m}" for p in touched_periods])
+        if plan.whole:
+            whole = sorted(plan.whole)
+            Rollup.objects.filter(period__in=whole).delete()
+            _insert_whole_periods(whole)
+        by_period: dict[dt.date, list[tuple[dt.date, str, str]]] = {}
+        for key in sorted(plan.keys):
+            by_period.setdefault(key[0], []).append(key)
+        keys = [key for period in sorted(by_period) for key in by_period[period]]
+        # Chunks of rows, each within at most 12 months, so that every statement reads a bounded slice.
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            groups: dict[tuple[dt.date, str], list[str]] = {}
+            for period, dimension, member in chunk:
+                groups.setdefault((period, dimension), []).append(member)
+            condition = Q()
+            for (period, dimension), members in groups.items():
+                condition |= Q(period=period, dimension=dimension, member__in=members)
+            Rollup.objects.filter(condition).delete()
+            periods = sorted({k[0] for k in chunk})
+            for p_start in range(0, len(periods), 12):
+                slice_periods = periods[p_start : p_start + 12]
+                wanted = set(slice_periods)
+                sql, params = _select_sql(slice_periods, touched=[k for k in chunk if k[0] in wanted])
+                with connection.cursor() as cursor:
+                    cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
+        if plan.top:
+            refresh_top(plan.top)
+    return plan.counts()
 
 
 # --- reading -----------------------------------------------------------------------------------------------

@@ -265,16 +265,18 @@ def write_reports(
     return frame.height
 
 
-# Announced (core.contributions.announce) with the sorted periods whose reports changed, once the import's
-# transaction has committed; the analytics app listens to refresh its rollups.
+# Announced (core.contributions.announce) with the sorted periods whose reports changed and the ids of the
+# enterprises whose rows changed (None: not known, every enterprise), once the import's transaction has
+# committed; the analytics app listens to refresh its rollups (only the members those enterprises belong to).
 PERIODS_CHANGED = "stats.periods_changed"
 
 
-def refresh_analytics(periods) -> None:
+def refresh_analytics(periods, enterprises=None) -> None:
     """Tell the apps that read the statistics (the analytics rollups) once the transaction has committed.
 
     robust: a failing refresh must not turn a committed import into an error page (a retry would then be
     refused as already imported); it is logged, and `engine.refresh_all()` rebuilds the rollups.
     """
     periods = sorted(set(periods))
-    transaction.on_commit(lambda: announce(PERIODS_CHANGED, periods), robust=True)
+    ids = None if enterprises is None else sorted(set(enterprises))
+    transaction.on_commit(lambda: announce(PERIODS_CHANGED, periods, ids), robust=True)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jingkai.analytics import engine
@@ -70,9 +70,9 @@ memberships = st.tuples(
     st.sampled_from(["add", "remove", "move"]),
 )
 flags = st.tuples(st.just("flag"), st.integers(0, 2))
-edits = st.lists(
-    st.one_of(imports, deletions, moves, origins, scales, memberships, flags), min_size=1, max_size=8
-)
+edit = st.one_of(imports, deletions, moves, origins, scales, memberships, flags)
+# Transactions of one to three edits (refreshed together at the commit, merged by engine.merged).
+transactions = st.lists(st.lists(edit, min_size=1, max_size=3), min_size=1, max_size=6)
 
 
 def snapshot() -> tuple[list, list]:
@@ -200,13 +200,19 @@ def apply(edit, world) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(steps=edits)
+@given(steps=transactions)
+# Found on PostgreSQL: rows deleted, then the enterprise moved, in one transaction (the old member's month).
+@example(steps=[[("delete_rows", dt.date(2021, 11, 1), 1), ("origin", 1, ("foreign", "JP"))]])
+@example(
+    steps=[[("move", 2, "grid", 0), ("import", dt.date(2022, 12, 1), [2], [(Decimal(5), None)] * 6, True)]]
+)
 def test_incremental_refresh_equals_a_rebuild(world, django_capture_on_commit_callbacks, steps):
     sid = transaction.savepoint()
     try:
         for step in steps:
             with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-                apply(step, world)
+                for one in step:
+                    apply(one, world)
             assert snapshot() == rebuilt(), step
     finally:
         transaction.savepoint_rollback(sid)
@@ -265,3 +271,25 @@ def test_a_rolled_back_savepoint_leaves_nothing_to_refresh(
         chain.is_digital_economy = True
         chain.save()
     assert calls == [[{"kind": "digital", "chains": [world["chain"][1].pk]}]]
+
+
+def test_the_enterprise_service_and_the_roll_reach_the_rollups(world, django_capture_on_commit_callbacks):
+    """A zone administrator's edit through enterprises.services, and a 规上 row saved as the roll saves it."""
+    from jingkai.enterprises.services import update_enterprise
+
+    admin = f.UserFactory(role="zone_admin")
+    enterprise = Enterprise.objects.get(pk=world["enterprise"][1].pk)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        update_enterprise(enterprise, {"grid": world["grid"][0], "group": world["group"][2]}, admin)
+    assert callbacks
+    assert snapshot() == rebuilt()
+    group = {"period": MONTHS[2], "dimension": "group", "member": str(world["group"][2].pk)}
+    assert Rollup.objects.filter(**group).exists()  # enterprise 1 alone, 2022-11
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        row = AnnualScale.objects.select_for_update().get(enterprise=enterprise, year=2022)
+        row.above_size = False
+        row.save()
+    assert not Rollup.objects.filter(
+        period=MONTHS[3], dimension="group", member=str(world["group"][2].pk)
+    ).exists()
+    assert snapshot() == rebuilt()

@@ -183,6 +183,15 @@ def affected_periods(periods: Iterable[dt.date]) -> list[dt.date]:
 
 
 ROLLUP_COLUMNS = ["period", "dimension", "member", "enterprises", "comparable"]
+REFRESH_LOCK = 7_413_013  # pg_advisory_xact_lock key: one refresh at a time, across workers and servers
+
+
+def _lock() -> None:
+    """Serialise refreshes (inside their transaction): two that delete and re-insert the same rows at once would
+    otherwise collide on the unique (period, dimension, member) constraint. SQLite serialises writers itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
 
 
 def _insert_whole_periods(targets: list[dt.date]) -> None:
@@ -207,6 +216,7 @@ def refresh(periods: Iterable[dt.date]) -> None:
     from jingkai.analytics.models import Refresh, Rollup
 
     with transaction.atomic():
+        _lock()
         Refresh.objects.create(periods=[f"{p:%Y-%m}" for p in targets])
         Rollup.objects.filter(period__in=targets).delete()
         _insert_whole_periods(targets)
@@ -221,6 +231,7 @@ def refresh_all() -> int:
 
     periods = list(MonthlyReport.objects.order_by().values_list("period", flat=True).distinct())
     with transaction.atomic():
+        _lock()
         Rollup.objects.all().delete()
         TopEnterprise.objects.all().delete()
         refresh(periods)
@@ -281,6 +292,7 @@ def refresh_top(periods: Iterable[dt.date]) -> None:
         return
     table = connection.ops.quote_name(TopEnterprise._meta.db_table)
     with transaction.atomic():
+        _lock()
         TopEnterprise.objects.filter(period__in=periods).delete()
         with connection.cursor() as cursor:
             for period in periods:
@@ -318,6 +330,11 @@ def _periods_of(enterprise_ids: list[int], years: Iterable[int] | None = None) -
     from jingkai.stats.models import MonthlyReport
 
     found: set[dt.date] = set()
+    if len(set(enterprise_ids)) > WHOLE_PERIOD_ABOVE:  # many enterprises: every month (of those years)
+        rows = MonthlyReport.objects.all()
+        if years is not None:
+            rows = rows.filter(period__year__in=sorted(set(years)))
+        return set(rows.order_by().values_list("period", flat=True).distinct())
     for chunk in _chunks(sorted(set(enterprise_ids))):
         rows = MonthlyReport.objects.filter(enterprise_id__in=chunk)
         if years is not None:
@@ -340,6 +357,39 @@ def _members_of(enterprise_ids: list[int]) -> set[tuple[str, str]]:
             )
             found.update((d, m or "") for d, m in cursor.fetchall())
     return found
+
+
+def merged(changes: Iterable[dict]) -> list[dict]:
+    """The same changes, fewer of them: the 规上 changes of the same years in one, the moves within one dimension
+    in one (the union of their enterprises and members: a superset of the rows, refreshed once), the digital
+    flags in one. A roll of 100,000 enterprises' 规上 status becomes one change instead of 100,000."""
+    result: list[dict] = []
+    scale: dict[tuple[int, ...], set[int]] = {}
+    members: dict[str, tuple[set[int], set[str]]] = {}
+    chains: set[int] = set()
+    for change in changes:
+        kind = change.get("kind")
+        if kind == "scale":
+            years = tuple(sorted({int(y) for y in change.get("years") or ()}))
+            scale.setdefault(years, set()).update(change.get("enterprises") or ())
+        elif kind == "members":
+            ids, names = members.setdefault(change["dimension"], (set(), set()))
+            ids.update(change.get("enterprises") or ())
+            names.update(str(m) for m in change.get("members") or () if m not in (None, ""))
+        elif kind == "digital":
+            chains.update(change.get("chains") or ())
+        else:
+            result.append(change)
+    result += [
+        {"kind": "scale", "enterprises": sorted(ids), "years": list(years)} for years, ids in scale.items()
+    ]
+    result += [
+        {"kind": "members", "enterprises": sorted(ids), "dimension": dimension, "members": sorted(names)}
+        for dimension, (ids, names) in sorted(members.items())
+    ]
+    if chains:
+        result.append({"kind": "digital", "chains": sorted(chains)})
+    return result
 
 
 @dataclass
@@ -374,6 +424,32 @@ def plan_changes(changes: Iterable[dict]) -> Plan:
     from jingkai.chains.models import ChainMembership
 
     plan = Plan()
+    changes = merged(changes)
+    # Changes of one batch see each other: rows written or deleted in a month the enterprise moved away from
+    # still count in its old member there (so a move also covers the months of the batch's rows, and the rows'
+    # change also covers the members the enterprise left).
+    row_periods: dict[int, set[dt.date]] = {}
+    left_members: dict[int, set[tuple[str, str]]] = {}
+    for change in changes:
+        if change.get("kind") == "reports" and change.get("enterprises") is not None:
+            periods = {_as_date(p) for p in change.get("periods") or ()}
+            for pk in change["enterprises"]:
+                row_periods.setdefault(pk, set()).update(periods)
+        elif change.get("kind") == "members":
+            dimension = change["dimension"]
+            names = {(dimension, str(m)) for m in change.get("members") or () if m not in (None, "")}
+            if dimension == "chain":
+                names.add(("digital", ""))
+            for pk in change.get("enterprises") or ():
+                left_members.setdefault(pk, set()).update(names)
+
+    def also_periods(ids, years=None) -> set[dt.date]:
+        found = set().union(*(row_periods.get(pk, set()) for pk in ids)) if ids else set()
+        return {p for p in found if years is None or p.year in years}
+
+    def also_members(ids) -> set[tuple[str, str]]:
+        return set().union(*(left_members.get(pk, set()) for pk in ids)) if ids else set()
+
     for change in changes:
         kind = change.get("kind")
         if kind == "all":
@@ -385,7 +461,7 @@ def plan_changes(changes: Iterable[dict]) -> Plan:
             if ids is None or len(ids) > WHOLE_PERIOD_ABOVE:
                 plan.whole |= touched
             elif ids:
-                members = _members_of(list(ids))
+                members = _members_of(list(ids)) | also_members(ids)
                 plan.keys |= {(p, d, m) for p in touched for d, m in members}
             plan.top |= touched
         elif kind == "members":
@@ -397,14 +473,18 @@ def plan_changes(changes: Iterable[dict]) -> Plan:
             if dimension == "chain":
                 members.add(("digital", ""))
             if ids and members:
-                plan.keys |= {(p, d, m) for p in _periods_of(ids) for d, m in members}
+                periods = _periods_of(ids) | also_periods(ids)
+                plan.keys |= {(p, d, m) for p in periods for d, m in members}
         elif kind == "scale":
             ids = list(change.get("enterprises") or ())
             years = [int(y) for y in change.get("years") or ()]
             if ids and years:
-                periods = _periods_of(ids, years)
-                members = _members_of(ids) | {("zone", "")}
-                plan.keys |= {(p, d, m) for p in periods for d, m in members}
+                periods = _periods_of(ids, years) | also_periods(ids, set(years))
+                if len(ids) > WHOLE_PERIOD_ABOVE:
+                    plan.whole |= periods
+                else:
+                    members = _members_of(ids) | {("zone", "")} | also_members(ids)
+                    plan.keys |= {(p, d, m) for p in periods for d, m in members}
                 plan.top |= periods
         elif kind == "digital":
             chains = list(change.get("chains") or ())
@@ -413,7 +493,7 @@ def plan_changes(changes: Iterable[dict]) -> Plan:
             )
             ids += list(change.get("enterprises") or ())
             if ids:
-                plan.keys |= {(p, "digital", "") for p in _periods_of(ids)}
+                plan.keys |= {(p, "digital", "") for p in _periods_of(ids) | also_periods(ids)}
         else:
             raise ValueError(f"unknown change {change!r}")
     plan.keys = {k for k in plan.keys if k[0] not in plan.whole}
@@ -438,6 +518,7 @@ def refresh_changes(changes: Iterable[dict]) -> dict[str, int]:
     table = _tables()["rollup"]
     columns = [*ROLLUP_COLUMNS, *_value_columns()]
     with transaction.atomic():
+        _lock()
         touched_periods = sorted(plan.whole | {k[0] for k in plan.keys})
         Refresh.objects.create(periods=[f"{p:%Y-%m}" for p in touched_periods])
         if plan.whole:

@@ -61,21 +61,66 @@ def _value_columns() -> list[str]:
 PERIOD_IN_LISTS = True
 
 
-def _mem_sql(t: dict[str, str]) -> tuple[str, list]:
-    """The members of every enterprise, one row per (enterprise_id, dimension, member); returns (sql, params)."""
+def _mem_sql(t: dict[str, str], only: dict[str, set[str]] | None = None) -> tuple[str, list]:
+    """The members of every enterprise, one row per (enterprise_id, dimension, member); returns (sql, params).
+
+    only: {dimension: members} keeps just those rows, each dimension's branch filtered by its own column
+    (`grid_id IN (…)`), which the planner estimates well (a join to a VALUES list it does not).
+    """
     text = "CAST({} AS TEXT)"
-    sql = f"""
-  SELECT e.id AS enterprise_id, 'zone' AS dimension, '' AS member FROM {t["enterprise"]} e
-  UNION ALL SELECT e.id, 'grid', {text.format("e.grid_id")} FROM {t["enterprise"]} e WHERE e.grid_id IS NOT NULL
-  UNION ALL SELECT e.id, 'park', {text.format("e.park_id")} FROM {t["enterprise"]} e WHERE e.park_id IS NOT NULL
-  UNION ALL SELECT e.id, 'group', {text.format("e.group_id")} FROM {t["enterprise"]} e
-    WHERE e.group_id IS NOT NULL
-  UNION ALL SELECT e.id, 'origin', CASE WHEN e.origin = 'domestic' THEN 'domestic'
-    WHEN e.origin_country <> '' THEN e.origin_country ELSE e.origin END FROM {t["enterprise"]} e
-  UNION ALL SELECT m.enterprise_id, 'chain', {text.format("m.chain_id")} FROM {t["membership"]} m
-  UNION ALL SELECT DISTINCT m.enterprise_id, 'digital', '' FROM {t["membership"]} m
-    JOIN {t["chain"]} ch ON ch.id = m.chain_id WHERE ch.is_digital_economy = %s"""
-    return sql, [True]
+    origin = (
+        "CASE WHEN e.origin = 'domestic' THEN 'domestic' WHEN e.origin_country <> '' THEN e.origin_country "
+        "ELSE e.origin END"
+    )
+    e, m, ch = t["enterprise"], t["membership"], t["chain"]
+    alias = "{} AS enterprise_id, '{}' AS dimension, {} AS member"
+    empty = "''"
+    branches = {
+        "zone": (f"SELECT {alias.format('e.id', 'zone', empty)} FROM {e} e", None),
+        "grid": (f"SELECT {alias.format('e.id', 'grid', text.format('e.grid_id'))} FROM {e} e", "e.grid_id"),
+        "park": (f"SELECT {alias.format('e.id', 'park', text.format('e.park_id'))} FROM {e} e", "e.park_id"),
+        "group": (
+            f"SELECT {alias.format('e.id', 'group', text.format('e.group_id'))} FROM {e} e",
+            "e.group_id",
+        ),
+        "origin": (f"SELECT {alias.format('e.id', 'origin', origin)} FROM {e} e", origin),
+        "chain": (
+            f"SELECT {alias.format('m.enterprise_id', 'chain', text.format('m.chain_id'))} FROM {m} m",
+            "m.chain_id",
+        ),
+        "digital": (
+            f"SELECT DISTINCT {alias.format('m.enterprise_id', 'digital', empty)} FROM {m} m "
+            f"JOIN {ch} ch ON ch.id = m.chain_id WHERE ch.is_digital_economy = %s",
+            None,
+        ),
+    }
+    parts: list[str] = []
+    params: list = []
+    for dimension, (select, column) in branches.items():
+        if only is not None and dimension not in only:
+            continue
+        if dimension == "digital":
+            parts.append(select)
+            params.append(True)
+            continue
+        if column is None:
+            parts.append(select)
+            continue
+        if only is None:
+            parts.append(f"{select} WHERE {column} IS NOT NULL")
+            continue
+        members = sorted(only[dimension])
+        if dimension in ("grid", "park", "group", "chain"):
+            values = [int(m) for m in members if m.isdigit()]
+        else:
+            values = members
+        if not values:
+            continue
+        parts.append(f"{select} WHERE {column} IN ({', '.join(['%s'] * len(values))})")
+        params += values
+    if not parts:  # nothing to keep
+        parts.append(f"SELECT {alias.format('e.id', 'zone', empty)} FROM {e} e WHERE 1 = 0")
+    return "\n  UNION ALL ".join(parts), params
 
 
 def _select_sql(
@@ -119,58 +164,66 @@ def _select_sql(
             f"SUM(p.{m}_month)",
             f"SUM(p.{m}_cum)",
         ]
-    mem_sql, mem_params = _mem_sql(t)
-    touched_cte = touched_join = touched_restrict = ""
-    touched_params: list = []
+    only = None
     if touched:
-        rows = []
-        for period, dimension, member in touched:
-            rows.append("(%s, %s, %s)")
-            touched_params += [adapt(period), dimension, member]
-        touched_cte = f"touched (period, dimension, member) AS (VALUES {', '.join(rows)}),"
-        touched_join = "JOIN touched tk ON tk.period = c.period AND tk.dimension = mem.dimension AND tk.member = mem.member"
-        if not any(dimension == "zone" for _p, dimension, _m in touched):
-            # Only the monthly rows of the touched members' enterprises (a grid's, not the zone's).
-            touched_restrict = (
-                f" AND r.enterprise_id IN (SELECT tm.enterprise_id FROM ({mem_sql}) tm"
-                " JOIN touched tt ON tt.dimension = tm.dimension AND tt.member = tm.member)"
-            )
+        only = {}
+        for _period, dimension, member in touched:
+            only.setdefault(dimension, set()).add(member)
+    mem_sql, mem_params = _mem_sql(t, only)
+    restrict_touched = ""
+    if only is not None and "zone" not in only:
+        # Only the monthly rows of the touched members' enterprises (a grid's, not the zone's).
+        restrict_touched = f" AND r.enterprise_id IN (SELECT tm.enterprise_id FROM ({mem_sql}) tm)"
     sql = f"""
-WITH {touched_cte}
-per (period, prev, yr) AS (VALUES {", ".join(values)}),
+WITH per (period, prev, yr) AS (VALUES {", ".join(values)}),
 cur AS (
   SELECT per.period AS period, per.prev AS prev, r.enterprise_id AS enterprise_id, {cur_columns}
   FROM per
   JOIN {t["report"]} r ON r.period = per.period
   JOIN {t["scale"]} s ON s.enterprise_id = r.enterprise_id AND s.year = per.yr AND s.above_size = %s
-  WHERE r.period IN ({in_current}){restrict}{touched_restrict}
+  WHERE r.period IN ({in_current}){restrict}{restrict_touched}
 ),
 prv AS (
   SELECT per.period AS period, r.enterprise_id AS enterprise_id, {cur_columns}
   FROM per JOIN {t["report"]} r ON r.period = per.prev
-  WHERE r.period IN ({in_current}){touched_restrict}
+  WHERE r.period IN ({in_current}){restrict_touched}
 ),
 mem AS ({mem_sql}
 )
-SELECT c.period, mem.dimension, mem.member, COUNT(*), COUNT(p.enterprise_id), {", ".join(sums)}
+SELECT c.period AS period, mem.dimension AS dimension, mem.member AS member, COUNT(*) AS enterprises,
+  COUNT(p.enterprise_id) AS comparable, {", ".join(f"{total} AS {name}" for total, name in zip(sums, _value_columns(), strict=True))}
 FROM cur c
 JOIN mem ON mem.enterprise_id = c.enterprise_id
-{touched_join}
 LEFT JOIN prv p ON p.period = c.period AND p.enterprise_id = c.enterprise_id
 GROUP BY c.period, mem.dimension, mem.member
 """
-    params = touched_params + params  # the VALUES of touched come first in the text
     params.append(True)
     params += current_params
     if enterprise_filter is not None:
         params += list(enterprise_filter[1])
-    if touched_restrict:
+    if restrict_touched:
         params += mem_params
     params += previous_params
-    if touched_restrict:
+    if restrict_touched:
         params += mem_params
     params += mem_params
+    if touched:
+        # The members were computed in every period of the statement; keep the touched (period, member) rows.
+        keys = []
+        key_params: list = []
+        for period, dimension, member in touched:
+            keys.append("(%s, %s, %s)")
+            key_params += [adapt(period), dimension, member]
+        sql = (
+            f"SELECT g.* FROM ({sql}) g JOIN (VALUES {', '.join(keys)}) tk"
+            f" ON {_column1} = g.period AND {_column2} = g.dimension AND {_column3} = g.member"
+        )
+        params += key_params
     return sql, params
+
+
+# The columns of a VALUES list without names: column1… on SQLite and PostgreSQL alike.
+_column1, _column2, _column3 = "tk.column1", "tk.column2", "tk.column3"
 
 
 def affected_periods(periods: Iterable[dt.date]) -> list[dt.date]:
@@ -183,6 +236,7 @@ def affected_periods(periods: Iterable[dt.date]) -> list[dt.date]:
 
 
 ROLLUP_COLUMNS = ["period", "dimension", "member", "enterprises", "comparable"]
+REFRESH_WORK_MEM = "256MB"
 REFRESH_LOCK = 7_413_013  # pg_advisory_xact_lock key: one refresh at a time, across workers and servers
 
 
@@ -192,6 +246,10 @@ def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+            # For this transaction only: no JIT (compiling 60 sums costs seconds, more than it saves) and room to
+            # group a year's joined rows in memory instead of sorting them on disk (benchmarks/rollups.py).
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'")
 
 
 def _insert_whole_periods(targets: list[dt.date]) -> None:

@@ -9,11 +9,12 @@ import pytest
 from django.test import Client
 
 from jingkai.analytics import engine, services
-from jingkai.analytics.models import Target
-from jingkai.core.models import User
+from jingkai.analytics.models import Target, TopEnterprise
+from jingkai.core.models import Role, User
 from jingkai.core.money import YI
 from jingkai.enterprises.models import Enterprise
 from jingkai.stats.models import MonthlyReport
+from tests.analytics.test_top_enterprises import compare_every_list
 
 D22 = dt.date(2022, 12, 1)
 
@@ -84,3 +85,11 @@ def test_demo_dashboard_renders_for_admin_and_grid_leader(demo_zone, db):
     leader = User.objects.filter(role="grid_leader").first()
     client.force_login(leader)
     assert client.get("/economy/?period=2022-12").status_code == 200
+
+
+@pytest.mark.slow
+def test_the_stored_lists_equal_the_query_for_the_demo_zone(demo_zone, db):
+    admin = User.objects.filter(role=Role.ZONE_ADMIN, is_active=True).first()
+    assert services.sees_every_enterprise(admin)
+    assert compare_every_list(admin) > 0
+    assert TopEnterprise.objects.filter(kind="top").exists()

@@ -54,6 +54,30 @@ for _name in ROLLUP_VALUE_FIELDS:
     Rollup.add_to_class(_name, models.DecimalField(max_digits=22, decimal_places=2, null=True, blank=True))
 
 
+class TopEnterprise(models.Model):
+    """One enterprise on a period's stored list (engine.refresh_top): the TOP_N largest of the year's 规上 set by
+    one measure's cumulative figure (kind "top"), or an enterprise whose cumulative output reached 100亿元
+    (kind "hundred_yi", any scale). Derived like Rollup, refreshed by the same paths; read by the overview for
+    users who see every enterprise (services.top_enterprises, services.hundred_yi)."""
+
+    period = models.DateField(_("period"))
+    kind = models.CharField(_("list"), max_length=10)
+    measure = models.CharField(_("measure"), max_length=20)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="+"
+    )
+    cum = models.DecimalField(_("cumulative"), max_digits=22, decimal_places=2)
+    last_year_cum = models.DecimalField(_("a year earlier"), max_digits=22, decimal_places=2, null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["period", "kind", "measure"], name="top_enterprise_list")]
+        verbose_name = _("top enterprise")
+        verbose_name_plural = _("top enterprises")
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} {self.kind} {self.measure} {self.enterprise_id}"
+
+
 class Refresh(models.Model):
     """One run of engine.refresh(): which months were recomputed, and when (its id versions cached pages)."""
 

@@ -1,7 +1,9 @@
-"""Read-side services of the economic-operation pages and API: targets, top enterprises, enterprise trends.
+"""Services of the economic-operation pages and API: targets, top enterprises, enterprise trends, and the one
+door through which changes reach the rollups (schedule_refresh).
 
-Aggregates come from engine (rollups or the scoped live computation); enterprise-level rows always come
-through MonthlyReport.objects.visible_to(user), so a list never names an enterprise the user may not see.
+Aggregates come from engine (rollups or the scoped live computation). Enterprise-level lists come from the stored
+lists (analytics.TopEnterprise) only for users who see every enterprise; anyone else's come through
+MonthlyReport.objects.visible_to(user), so a list never names an enterprise the user may not see.
 """
 
 from __future__ import annotations
@@ -10,16 +12,147 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 
 from jingkai.analytics import engine
-from jingkai.analytics.models import Rollup, Target, TargetKind, TargetScope
+from jingkai.analytics.models import Rollup, Target, TargetKind, TargetScope, TopEnterprise
 from jingkai.core import dates
 from jingkai.core.money import YI
+from jingkai.core.scoping import scope_of
 from jingkai.enterprises.models import AnnualScale, Enterprise
 from jingkai.stats.models import MonthlyReport
 
 HUNDRED_YI = 100 * YI
+
+
+# --- refreshing the rollups ----------------------------------------------------------------------------------
+
+
+def schedule_refresh(changes: list[dict]) -> None:
+    """Refresh the rollups for these changes (engine.plan_changes lists the kinds) once the transaction commits.
+
+    Every listener goes through here. The changes of one transaction are gathered and refreshed together after
+    the commit (robust: a failed refresh is logged and never undoes a committed edit; `refresh_all()` rebuilds),
+    so an import that moves a thousand enterprises refreshes once. Changes are serialisable (ids, ISO dates,
+    strings): this is where the refresh becomes a background job.
+    """
+    changes = [dict(change) for change in changes]
+    if not changes:
+        return
+    waiting = getattr(connection, "_analytics_pending", None)  # (its on_commit callback, its changes)
+    if not (
+        connection.in_atomic_block
+        and waiting is not None
+        and any(func is waiting[0] for _sids, func, _robust in connection.run_on_commit)
+    ):
+        # No refresh waiting in this transaction (one left over was rolled back with its savepoint): a new one.
+        gathered: list[dict] = []
+
+        def run() -> None:
+            if getattr(connection, "_analytics_pending", None) is waiting_now:
+                connection._analytics_pending = None
+            _refresh(gathered)
+
+        waiting_now = connection._analytics_pending = (run, gathered)
+        gathered.extend(changes)
+        transaction.on_commit(run, robust=True)  # outside a transaction: runs at once
+        return
+    waiting[1].extend(changes)
+
+
+def _refresh(changes: list[dict]) -> None:
+    """Run the refresh of gathered changes (each distinct change once)."""
+    unique = []
+    seen = set()
+    for change in changes:
+        key = repr(sorted(change.items()))
+        if key not in seen:
+            seen.add(key)
+            unique.append(change)
+    if unique:
+        engine.refresh_changes(unique)
+
+
+def _origin_key(values: dict) -> str:
+    """The origin dimension's member of an enterprise (as engine._mem_sql computes it)."""
+    if values.get("origin") == "domestic":
+        return "domestic"
+    return values.get("origin_country") or values.get("origin") or ""
+
+
+PLACEMENT_DIMENSIONS = {"grid_id": "grid", "park_id": "park", "group_id": "group"}
+
+
+def on_periods_changed(periods, enterprises=None) -> None:
+    """stats announced monthly rows written (an import): their periods, and the enterprises when known."""
+    ids = None if enterprises is None else sorted({int(pk) for pk in enterprises})
+    if ids is not None and len(ids) > engine.WHOLE_PERIOD_ABOVE:
+        ids = None  # every member of the period is touched anyway; keep the change small
+    schedule_refresh(
+        [
+            {
+                "kind": "reports",
+                "periods": [f"{dates.month_start(p):%Y-%m-%d}" for p in periods],
+                "enterprises": ids,
+            }
+        ]
+    )
+
+
+def on_placement_changed(items: list[dict]) -> None:
+    """The registry announced enterprises moved between grids, parks, groups or capital origins."""
+    changes = []
+    for item in items:
+        old, new = item["old"], item["new"]
+        for name, dimension in PLACEMENT_DIMENSIONS.items():
+            if name in old:
+                members = [str(v) for v in (old[name], new[name]) if v is not None]
+                changes.append(
+                    {
+                        "kind": "members",
+                        "enterprises": [item["enterprise"]],
+                        "dimension": dimension,
+                        "members": members,
+                    }
+                )
+        if "origin" in old or "origin_country" in old:
+            changes.append(
+                {
+                    "kind": "members",
+                    "enterprises": [item["enterprise"]],
+                    "dimension": "origin",
+                    "members": [_origin_key(old), _origin_key(new)],
+                }
+            )
+    schedule_refresh(changes)
+
+
+def on_scale_changed(items: list[dict]) -> None:
+    """The registry announced a year's 规上 status of enterprises added, changed or removed."""
+    schedule_refresh(
+        [{"kind": "scale", "enterprises": [i["enterprise"]], "years": [i["year"]]} for i in items]
+    )
+
+
+def on_membership_changed(items: list[dict]) -> None:
+    """chains announced memberships added or removed."""
+    schedule_refresh(
+        [
+            {
+                "kind": "members",
+                "enterprises": [i["enterprise"]],
+                "dimension": "chain",
+                "members": [str(i["chain"])],
+            }
+            for i in items
+        ]
+    )
+
+
+def on_digital_flag_changed(chains: list[int]) -> None:
+    """chains announced a chain's digital-economy flag changed."""
+    schedule_refresh([{"kind": "digital", "chains": sorted(set(chains))}])
 
 
 def latest_period() -> dt.date | None:
@@ -187,13 +320,31 @@ def hundred_yi(period: dt.date, user) -> HundredYi:
         labels = engine.member_labels(dimension, keys)
         return sorted(labels.get(k, k) for k in keys)
 
-    enterprises = (
+    if sees_every_enterprise(user):
+        enterprises = (
+            TopEnterprise.objects.filter(period=period, kind="hundred_yi")
+            .order_by("-cum", "enterprise_id")
+            .values_list("enterprise__name", flat=True)
+        )
+    else:
+        enterprises = hundred_yi_enterprises_live(period, user)
+    return HundredYi(members("chain"), list(enterprises), members("group"))
+
+
+def hundred_yi_enterprises_live(period: dt.date, user):
+    """The 百亿 enterprises among those the user may see, from the monthly rows."""
+    return (
         MonthlyReport.objects.visible_to(user)
         .filter(period=period, output_cum__gte=HUNDRED_YI)
-        .order_by("-output_cum")
+        .order_by("-output_cum", "enterprise_id")
         .values_list("enterprise__name", flat=True)
     )
-    return HundredYi(members("chain"), list(enterprises), members("group"))
+
+
+def sees_every_enterprise(user) -> bool:
+    """Whether a user's enterprise lists may come from the stored lists (zone administrators see every
+    enterprise; anyone else, a department handler included, gets them computed over what they may see)."""
+    return user is not None and scope_of(user).everything
 
 
 # --- enterprises ---------------------------------------------------------------------------------------------
@@ -202,7 +353,40 @@ def hundred_yi(period: dt.date, user) -> HundredYi:
 def top_enterprises(
     user, period: dt.date, measure: str = "output", limit: int = 10, enterprises=None
 ) -> list[dict]:
-    """The largest enterprises of the period's 规上 set by cumulative figure, with comparable YoY (one query)."""
+    """The largest enterprises of the period's 规上 set by cumulative figure, with comparable YoY (one query).
+
+    From the stored list (analytics.TopEnterprise) for a user who sees every enterprise, when it holds enough
+    rows; else computed over the monthly rows the user may see (top_enterprises_live).
+    """
+    if enterprises is None and limit <= engine.TOP_N and sees_every_enterprise(user):
+        rows = (
+            TopEnterprise.objects.filter(period=period, kind="top", measure=measure)
+            .order_by("-cum", "enterprise_id")
+            .values("enterprise_id", "enterprise__name", "enterprise__short_name", "cum", "last_year_cum")[
+                :limit
+            ]
+        )
+        return [_top_row(r["enterprise_id"], r["enterprise__name"], r["enterprise__short_name"], r["cum"],
+                         r["last_year_cum"]) for r in rows]  # fmt: skip
+    return top_enterprises_live(user, period, measure, limit, enterprises)
+
+
+def _top_row(pk, name, short_name, cum, last) -> dict:
+    return {
+        "id": pk,
+        "name": name,
+        "short_name": short_name or name,
+        "cum": Decimal(cum),
+        "last_year_cum": None if last is None else Decimal(last),
+        "yoy": engine.growth(cum, last),
+    }
+
+
+def top_enterprises_live(
+    user, period: dt.date, measure: str = "output", limit: int = 10, enterprises=None
+) -> list[dict]:
+    """top_enterprises over the monthly rows the user may see (grid staff, department handlers, a member's
+    or a grid's list)."""
     field = f"{measure}_cum"
     above = AnnualScale.objects.filter(year=period.year, above_size=True).values("enterprise_id")
     last_year = MonthlyReport.objects.filter(
@@ -218,14 +402,7 @@ def top_enterprises(
         .values("enterprise_id", "enterprise__name", "enterprise__short_name", field, "last")[:limit]
     )
     return [
-        {
-            "id": r["enterprise_id"],
-            "name": r["enterprise__name"],
-            "short_name": r["enterprise__short_name"] or r["enterprise__name"],
-            "cum": Decimal(r[field]),
-            "last_year_cum": None if r["last"] is None else Decimal(r["last"]),
-            "yoy": engine.growth(r[field], r["last"]),
-        }
+        _top_row(r["enterprise_id"], r["enterprise__name"], r["enterprise__short_name"], r[field], r["last"])
         for r in rows
     ]
 

@@ -6,3 +6,8 @@ class ChainsConfig(AppConfig):
     name = "jingkai.chains"
     label = "chains"
     verbose_name = _("Chains")
+
+    def ready(self):
+        from jingkai.chains import placement
+
+        placement.connect()  # announce membership and digital-flag changes (placement.py)

@@ -9,7 +9,7 @@ from jingkai.chains.choices import (  # noqa: F401
 )
 from jingkai.core.models import AuditedModel
 from jingkai.core.scoping import ScopedQuerySet, everything, scope_of
-from jingkai.enterprises.models import RelatedToEnterpriseQuerySet
+from jingkai.enterprises.models import LoadedRow, RelatedToEnterpriseQuerySet
 
 
 class ChainQuerySet(ScopedQuerySet):
@@ -33,7 +33,7 @@ class ChainQuerySet(ScopedQuerySet):
         )
 
 
-class Chain(AuditedModel):
+class Chain(LoadedRow, AuditedModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -51,7 +51,7 @@ class Chain(AuditedModel):
         return self.name
 
 
-class ChainMembership(AuditedModel):
+class ChainMembership(LoadedRow, AuditedModel):
     chain = models.ForeignKey(
         Chain, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="memberships"
     )

@@ -6,3 +6,8 @@ class EnterprisesConfig(AppConfig):
     name = "jingkai.enterprises"
     label = "enterprises"
     verbose_name = _("Enterprises")
+
+    def ready(self):
+        from jingkai.enterprises import placement
+
+        placement.connect()  # announce moves between grids, parks, groups, chains, 规上 status (placement.py)

@@ -29,6 +29,24 @@ MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
 NAME_KEYS = ("name_sort", "name_pinyin", "name_initials")
 
 
+class LoadedRow:
+    """Keeps the values a row was read with, so that a save can tell what it moved (enterprises/placement.py)
+    without reading the row again: from_db stores the loader's (attnames, values) pair as it is."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_row = (field_names, values)
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_row = (
+            None,
+            None,
+        )  # read again before the next save (placement.read_unknown_before_save)
+
+
 def _department_reach(scope) -> Q:
     """A department handler sees the enterprises other apps route to the department (EnterpriseReach)."""
     reach = Q(pk__in=[])
@@ -96,7 +114,7 @@ class EnterpriseGroup(AuditedModel):
         return self.short_name or self.name
 
 
-class Enterprise(AuditedModel):
+class Enterprise(LoadedRow, AuditedModel):
     uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     uscc_override_reason = models.TextField(
         _("reason for accepting a failing code"),
@@ -269,7 +287,7 @@ class Enterprise(AuditedModel):
         return format_money(self.total_investment, self.total_investment_currency, unit="万")
 
 
-class AnnualScale(AuditedModel):
+class AnnualScale(LoadedRow, AuditedModel):
     """规上/规下 status of one enterprise in one year (RULES.md §2: ≥ 2,000万元 营业收入, per year)."""
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="annual_scales")

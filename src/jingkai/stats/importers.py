@@ -251,7 +251,7 @@ class StatsImporter(importing.Importer):
 
     def apply(self, report: StatsReport, user, batch: ImportBatch) -> None:
         write_reports(report.frame, batch=batch, user=user, replaced={report.period: report.replaced_ids})
-        refresh_analytics([report.period])
+        refresh_analytics([report.period], report.frame["enterprise_id"].to_list())
 
     # --- what the pages show --------------------------------------------------------------------------
 

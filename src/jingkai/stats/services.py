@@ -14,7 +14,7 @@ import io
 import json
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from jingkai.core.contributions import announce
@@ -265,16 +265,20 @@ def write_reports(
     return frame.height
 
 
-# Announced (core.contributions.announce) with the sorted periods whose reports changed, once the import's
-# transaction has committed; the analytics app listens to refresh its rollups.
+# Announced (core.contributions.announce) inside the import's transaction with the sorted periods whose reports
+# changed and the ids of the enterprises whose rows changed (None: not known, every enterprise). The analytics
+# app listens: it gathers the change with the transaction's other changes (a registry edit in the same
+# transaction) and refreshes its rollups once the transaction has committed (analytics.services.schedule_refresh).
 PERIODS_CHANGED = "stats.periods_changed"
 
 
-def refresh_analytics(periods) -> None:
-    """Tell the apps that read the statistics (the analytics rollups) once the transaction has committed.
+def refresh_analytics(periods, enterprises=None) -> None:
+    """Tell the apps that read the statistics (the analytics rollups); they act after the commit.
 
-    robust: a failing refresh must not turn a committed import into an error page (a retry would then be
-    refused as already imported); it is logged, and `engine.refresh_all()` rebuilds the rollups.
+    A listener defers its work to the commit (robust: a failing refresh must not turn a committed import into an
+    error page, a retry would then be refused as already imported; it is logged, and `engine.refresh_all()`
+    rebuilds the rollups).
     """
     periods = sorted(set(periods))
-    transaction.on_commit(lambda: announce(PERIODS_CHANGED, periods), robust=True)
+    ids = None if enterprises is None else sorted(set(enterprises))
+    announce(PERIODS_CHANGED, periods, ids)

@@ -36,6 +36,9 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # factor is off for them, module-scoped zones included. Tests marked `otp` (tests/security/test_identity_otp*.py)
 # run with it required, as it is by default (docs/security.md §2).
 settings.JINGKAI_OTP_REQUIRED = False
+# The rollup refresh runs in the test's own process once its transaction commits, as before it became a job;
+# tests/analytics/test_refresh_job.py runs it as the job it is in production.
+settings.JINGKAI_ROLLUP_REFRESH_JOBS = False
 
 # Static files (issue 13): the served application names them by their hash (whitenoise's manifest storage), which
 # needs `collectstatic` first and a manifest; tests render pages without collecting (and live servers serve from

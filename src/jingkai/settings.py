@@ -612,5 +612,8 @@ JINGKAI_SWEEP_EVERY_MINUTES = env_int_floor("JINGKAI_SWEEP_EVERY_MINUTES", 60, f
 # A list export of more rows than this becomes a job writing a file (kept this many days).
 JINGKAI_EXPORT_JOB_ROWS = env_int_floor("JINGKAI_EXPORT_JOB_ROWS", 5000, floor=1)
 JINGKAI_EXPORT_KEEP_DAYS = env_int_floor("JINGKAI_EXPORT_KEEP_DAYS", 7, floor=1)
+# The rollup refresh after an import or a registry edit (analytics.services.schedule_refresh) runs as a job; off,
+# it runs in the request once the transaction commits (the demo's load, the tests; docs/operations.md).
+JINGKAI_ROLLUP_REFRESH_JOBS = env_bool("JINGKAI_ROLLUP_REFRESH_JOBS", True)
 # A list export above JINGKAI_EXPORT_JOB_ROWS rows becomes a job (jingkai.core.export_jobs).
 MIDDLEWARE = [*MIDDLEWARE, "jingkai.core.export_jobs.ExportJobMiddleware"]

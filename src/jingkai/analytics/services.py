@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, Subquery
 
@@ -70,7 +71,16 @@ def _refresh(changes: list[dict]) -> None:
         if key not in seen:
             seen.add(key)
             unique.append(change)
-    if unique:
+    if not unique:
+        return
+    if settings.JINGKAI_ROLLUP_REFRESH_JOBS:
+        # A worker recomputes them (seconds at province scale): the edit's request does not wait. The job is the
+        # zone's, not the editor's (no owner): zone administrators see it among the jobs.
+        from jingkai.analytics.jobs import refresh_rollups
+        from jingkai.core import jobs
+
+        jobs.enqueue(refresh_rollups, user=None, args={"changes": unique})
+    else:
         engine.refresh_changes(unique)
 
 

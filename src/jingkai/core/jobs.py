@@ -300,6 +300,18 @@ def fail_stale(now=None) -> int:
     )
 
 
+# --- a check of the workers ---------------------------------------------------------------------------------
+
+PING_KIND = "core.ping"
+
+
+@job_task(PING_KIND, label=gettext_lazy("Worker check"), retries=0)
+def ping_job(job):
+    """Does nothing and finishes: an operator's check that workers take jobs (benchmarks/jobs.py times the
+    backends with it, so the figure is the queue's own cost, not a job's work)."""
+    return {"worker": "ok"}
+
+
 # --- the schedule: the sweep, run by the worker ------------------------------------------------------------
 
 SWEEP_KIND = "core.sweep"

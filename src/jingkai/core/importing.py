@@ -381,12 +381,20 @@ class SheetLayout:
         return self.headers[key], column_letter(self.positions[key])
 
 
-@dataclass
+NOTHING_FAILED: frozenset[str] = frozenset()  # shared by every row whose cells all parsed (most rows)
+
+
+@dataclass(slots=True)  # slots: a million rows are held at once while a workbook is planned
 class ParsedRow:
     layout: SheetLayout
     number: int  # Excel row number
     values: dict[str, object]  # clean values of the columns present and parsed without error
-    failed: set[str] = field(default_factory=set)  # keys of cells that did not parse
+    failed: set[str] | frozenset[str] = NOTHING_FAILED  # keys of cells that did not parse (read only)
+
+    def fail(self, key: str) -> None:
+        if not self.failed:
+            self.failed = set()
+        self.failed.add(key)
 
     @property
     def sheet(self) -> str:
@@ -786,7 +794,7 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
             value = cells[position] if position < len(cells) else ""
             if is_blank(value):
                 if column.required:
-                    row.failed.add(column.key)
+                    row.fail(column.key)
                     result.errors.append(row.error(column.key, _("Required: this cell must not be blank")))
                 else:
                     row.values[column.key] = column.blank
@@ -794,7 +802,7 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
             try:
                 row.values[column.key] = column.parse(value)
             except CellError as exc:
-                row.failed.add(column.key)
+                row.fail(column.key)
                 result.errors.append(row.error(column.key, str(exc)))
         result.rows.append(row)
         for position, cell in enumerate(cells):
@@ -808,7 +816,7 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
 # --- Reports --------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedRow:
     sheet: str
     row: int

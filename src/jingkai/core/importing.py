@@ -27,7 +27,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 import python_calamine
@@ -76,6 +76,7 @@ class RowError:
     column: str = ""  # the header as the user wrote it
     letter: str = ""  # A, B … AA
     reason: str = ""
+    text: str = ""  # the cell as written, for a cell that did not parse (shown next to the reason)
 
     @property
     def cell(self) -> str:
@@ -803,7 +804,7 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
                 row.values[column.key] = column.parse(value)
             except CellError as exc:
                 row.fail(column.key)
-                result.errors.append(row.error(column.key, str(exc)))
+                result.errors.append(replace(row.error(column.key, str(exc)), text=shown(value)[:200]))
         result.rows.append(row)
         for position, cell in enumerate(cells):
             unlabelled_cell = position >= len(header_cells) or is_blank(header_cells[position])

@@ -384,6 +384,7 @@ def test_the_preview_page_is_paged(zone, client, monkeypatch):
     url = response["Location"]
     first = client.get(url)
     assert [e["row"] for e in first.context["errors"]] == [2, 3] and first.context["rows"] == []
+    assert [e["text"] for e in first.context["errors"]] == ["很多", "很多"]  # the cell as written
     assert first.context["counts"]["errors"] == 3 and "data-pager" in first.content.decode()
     second = client.get(url, {"page": 2})
     assert [e["row"] for e in second.context["errors"]] == [4]
@@ -416,3 +417,28 @@ def test_a_commit_refuses_a_plan_that_changed_since_the_preview(zone, client):
     assert client.post(url).status_code == 302  # confirmed again: applied
     ent.refresh_from_db()
     assert ent.employees == 150
+
+
+def test_the_statistics_api_reads_the_stored_preview_and_refuses_a_changed_file(api_as, zone, monkeypatch):
+    client = api_as("zone_admin", session=True)
+    upload_file = SimpleUploadedFile("月报.xlsx", monthly(3)(zone), XLSX)
+    body = client.post("/api/stats/imports", {"file": upload_file}).json()
+    assert body["status"] == "previewed" and body["counts"]["create"] == 1
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the preview read the file again")
+
+    monkeypatch.setattr(StatsImporter, "read", boom)
+    assert client.get(f"/api/stats/imports/{body['batch_id']}").json()["counts"] == body["counts"]
+    monkeypatch.undo()
+
+    other = monthly(4)(zone)
+    ImportBatch.objects.filter(pk=body["batch_id"]).update(
+        content=other, sha256=hashlib.sha256(other).hexdigest()
+    )
+    refused = client.post(f"/api/stats/imports/{body['batch_id']}/commit")
+    assert refused.status_code == 422 and not MonthlyReport.objects.exists()
+    assert [e["reason"] for e in refused.json()["changed"]][:1] == [
+        "The stored file is not the one that was previewed"
+    ]
+    assert client.post(f"/api/stats/imports/{body['batch_id']}/commit").status_code == 200  # confirmed again

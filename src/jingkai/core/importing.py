@@ -947,6 +947,7 @@ def store_results(batch: ImportBatch, report: ImportReport, progress: Progress =
                 pending = []
                 progress(done, total, str(CHECKING))
     ImportResultChunk.objects.bulk_create(pending)
+    progress(total, total, str(CHECKING))
     summary = report.to_summary()
     summary["results"] = {
         "version": RESULTS_VERSION,
@@ -1140,13 +1141,13 @@ class Importer:
         options = options or {}
         read = self.read(content, file_name, options)
         rows = len(getattr(read, "rows", None) or ())
-        self.progress(rows, rows, str(READING))
+        read_total = getattr(read, "total_rows", None) or rows  # the kernel reader counts every sheet row
+        self.progress(read_total, read_total, str(READING))
         report = self.start_report(read)
         report.options = options
         if not read.fatal:
-            self.progress(0, rows, str(CHECKING))
+            self.progress(0, rows, str(CHECKING))  # then store_results() counts on, or the commit writes
             self.plan(read, report, user)
-            self.progress(rows, rows, str(CHECKING))
         return report
 
     # --- the batch ----------------------------------------------------------------------------------
@@ -1223,7 +1224,6 @@ class Importer:
                         self.apply(report, user, batch)
                 except ImportRejected as exc:
                     report.errors.extend(exc.errors)
-                self.progress(planned, planned, str(WRITING))
             if report.ok:
                 batch.status = ImportBatch.Status.COMMITTED
                 batch.committed_at = timezone.now()
@@ -1231,8 +1231,10 @@ class Importer:
                 batch.status = ImportBatch.Status.PREVIEWED  # the new plan is the preview to confirm
             else:
                 batch.status = ImportBatch.Status.REJECTED
-            batch.summary = store_results(batch, report, self.progress)
+            batch.summary = store_results(batch, report)
             batch.save(update_fields=["status", "summary", "committed_at"])
+            if report.ok:
+                self.progress(planned, planned, str(WRITING))
             if report.ok:
                 # In the commit's transaction: an import that is undone leaves no event, and none is missing.
                 _audit_commit(batch, report, user)

@@ -442,3 +442,23 @@ def test_the_statistics_api_reads_the_stored_preview_and_refuses_a_changed_file(
         "The stored file is not the one that was previewed"
     ]
     assert client.post(f"/api/stats/imports/{body['batch_id']}/commit").status_code == 200  # confirmed again
+
+
+def test_progress_counts_up_within_each_stage_of_a_larger_file(zone, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(importing, "RESULT_CHUNK", 2)
+    monkeypatch.setattr(importing, "STORE_BATCH", 2)
+    admin = zone["zone_admin"]
+    rows = [new_row() for _ in range(20)] + [new_row(从业人员="很多") for _ in range(3)]
+    batch = EnterpriseImporter().record_upload("a.xlsx", sheet_of(*rows), admin)
+    calls = []
+    result = importing.preview_batch_work(batch.pk, admin.pk, progress=lambda *a: calls.append(a))
+    assert result["state"] == "rejected" and result["counts"]["errors"] == 3
+    stages = list(dict.fromkeys(stage for _d, _t, stage in calls))
+    assert stages == [str(importing.READING), str(importing.CHECKING)]  # in this order, each once
+    reading = [(d, t) for d, t, s in calls if s == str(importing.READING)]
+    assert [d for d, _t in reading] == [5, 10, 15, 20, 24] and {t for _d, t in reading} == {
+        24
+    }  # 24 sheet rows
+    checking = [d for d, _t, s in calls if s == str(importing.CHECKING)]
+    assert checking == sorted(checking) and checking[0] == 0 and checking[-1] == 3 + 20

@@ -102,7 +102,11 @@ def child(args) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.test import Client
+    from django.test import Client, override_settings
+
+    # Plain static storage: a checkout whose settings use the manifest storage needs no collectstatic here.
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    override_settings(STORAGES={**django.conf.settings.STORAGES, "staticfiles": plain}).enable()
     from django.urls import reverse
 
     from jingkai.core.models import Role, User

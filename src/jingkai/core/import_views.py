@@ -13,12 +13,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jingkai.core import importing
 from jingkai.core.forms import WorkbookUploadForm
-from jingkai.core.models import ImportBatch
+from jingkai.core.models import ImportBatch, ImportResultChunk
 from jingkai.core.xlsx import xlsx_response
 
 RECENT_UPLOADS = 10
@@ -57,28 +58,35 @@ def upload(request, importer: type[importing.Importer]):
 @login_required
 @require_http_methods(["GET", "POST"])
 def preview(request, batch_id: int, importer: type[importing.Importer]):
-    """GET: what the file would do. POST: do it, all or nothing, once."""
+    """GET: what the file would do, a page at a time from the stored results. POST: do it, all or nothing, once.
+
+    The file is validated once (the first GET, through importing.run_import_step); later GETs read the stored
+    results only. The commit validates again inside its lock and refuses a plan that differs from the preview.
+    """
     importer = importer()
     importer.check_permission(request.user)
     # Only the uploader sees a batch: another user's upload is a 404, like any row out of scope.
-    batch = get_object_or_404(ImportBatch, pk=batch_id, kind=importer.kind, uploaded_by=request.user)
-    status, already = 200, False
+    batches = ImportBatch.objects.defer("content")
+    batch = get_object_or_404(batches, pk=batch_id, kind=importer.kind, uploaded_by=request.user)
+    status, state = 200, ""
     if request.method == "POST":
-        try:
-            batch, report = importer.commit_batch(batch.pk, request.user)
-        except importing.BatchAlreadyCommitted:
-            batch.refresh_from_db()
-            summary, status, already = batch.summary, 409, True
-        else:
-            if report.ok:
-                messages.success(request, importer.committed_message(report))
-                return redirect(f"{importer.namespace}:import_preview", batch_id=batch.pk)
-            summary = report.to_summary()
-    elif batch.status == ImportBatch.Status.COMMITTED:
-        summary = batch.summary  # what was applied; re-checking now would show it all as unchanged
-    else:
-        summary = importer.preview_batch(batch, request.user).to_summary()
+        result = importing.run_import_step("commit", batch, request.user)
+        state = result["state"]
+        if state == "missing":
+            raise Http404
+        if state == "committed":
+            messages.success(request, result["message"])
+            return redirect(f"{importer.namespace}:import_preview", batch_id=batch.pk)
+        status = 409 if state == "already" else 200
+        batch.refresh_from_db(fields=["status", "summary", "committed_at"])
+    elif not importing.results_current(batch):
+        if importing.run_import_step("preview", batch, request.user)["state"] == "missing":
+            raise Http404
+        batch.refresh_from_db(fields=["status", "summary", "committed_at"])
+    summary = batch.summary or {}
     counts = summary.get("counts", {})
+    page = importing.results_page(batch, request.GET.get("page"))
+    committed = batch.status == ImportBatch.Status.COMMITTED
     return render(
         request,
         "imports/preview.html",
@@ -92,10 +100,14 @@ def preview(request, batch_id: int, importer: type[importing.Importer]):
                 for key, label in [*importer.count_labels.items(), *importer.extra_counts]
             ],
             "lead": importer.preview_lead(summary),
-            "committed": batch.status == ImportBatch.Status.COMMITTED,
-            "already": already,
-            "refused": request.method == "POST" and bool(summary.get("errors")),
-            "can_commit": batch.status != ImportBatch.Status.COMMITTED and not summary.get("errors"),
+            "page": page,
+            "errors": [item for part, item in page.object_list if part == ImportResultChunk.Part.ERROR],
+            "rows": [item for part, item in page.object_list if part == ImportResultChunk.Part.ROW],
+            "changed": summary.get("changed", []) if state == "changed" else [],
+            "committed": committed,
+            "already": state == "already",
+            "refused": state in ("refused", "changed"),
+            "can_commit": not committed and not counts.get("errors") and not summary.get("errors"),
         },
         status=status,
     )

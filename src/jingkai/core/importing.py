@@ -22,11 +22,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 import python_calamine
@@ -35,17 +36,32 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from jingkai.core.models import ImportBatch
+from jingkai.core.models import ImportBatch, ImportResultChunk
 from jingkai.core.money import parse_decimal
 from jingkai.core.xlsx import XlsxColumn
 
 HEADER_SEARCH_ROWS = 20  # the header row may sit below a title or a few notes
+SUMMARY_ERRORS = 100  # the first errors kept in ImportBatch.summary (all of them are in the stored results)
+RESULT_CHUNK = 500  # errors or planned rows per ImportResultChunk
+PREVIEW_PAGE = 100  # items per preview page; divides RESULT_CHUNK, so a page reads one chunk per part
+PROGRESS_EVERY = 5000  # rows between two calls of the progress callback
+STORE_BATCH = 20  # chunks per INSERT
+CHANGED_SHOWN = 100  # differences between preview and commit listed, at most
+RESULTS_VERSION = 1  # of the stored results' shape; older previews are computed again once
 MIN_HEADER_MATCHES = 2  # fewer known headers in a row: the sheet is notes, not data
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+Progress = Callable[..., None]  # progress(done, total=None, stage=""): rows done of total, and the stage
+READING, CHECKING, WRITING = gettext_lazy("Reading"), gettext_lazy("Checking"), gettext_lazy("Writing")
+
+
+def no_progress(done: int, total: int | None = None, stage: str = "") -> None:
+    pass
 
 
 # --- Errors ---------------------------------------------------------------------------------------
@@ -60,6 +76,7 @@ class RowError:
     column: str = ""  # the header as the user wrote it
     letter: str = ""  # A, B … AA
     reason: str = ""
+    text: str = ""  # the cell as written, for a cell that did not parse (shown next to the reason)
 
     @property
     def cell(self) -> str:
@@ -365,12 +382,20 @@ class SheetLayout:
         return self.headers[key], column_letter(self.positions[key])
 
 
-@dataclass
+NOTHING_FAILED: frozenset[str] = frozenset()  # shared by every row whose cells all parsed (most rows)
+
+
+@dataclass(slots=True)  # slots: a million rows are held at once while a workbook is planned
 class ParsedRow:
     layout: SheetLayout
     number: int  # Excel row number
     values: dict[str, object]  # clean values of the columns present and parsed without error
-    failed: set[str] = field(default_factory=set)  # keys of cells that did not parse
+    failed: set[str] | frozenset[str] = NOTHING_FAILED  # keys of cells that did not parse (read only)
+
+    def fail(self, key: str) -> None:
+        if not self.failed:
+            self.failed = set()
+        self.failed.add(key)
 
     @property
     def sheet(self) -> str:
@@ -408,6 +433,9 @@ class ReadResult:
     note_rows: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) of notes and signatures
     file_notices: list[str] = field(default_factory=list)  # e.g. the encoding of a .csv
     fatal: bool = False  # the file could not be read at all
+    progress: Progress = field(default=no_progress, repr=False)
+    total_rows: int | None = None
+    rows_seen: int = 0
 
     @property
     def notices(self) -> list[str]:
@@ -642,13 +670,19 @@ def read_workbook(
     *,
     file_name: str = "",
     min_header_matches: int = MIN_HEADER_MATCHES,
+    progress: Progress | None = None,
 ) -> ReadResult:
-    """Parse every sheet that has a header row; never stops at the first problem."""
+    """Parse every sheet that has a header row; never stops at the first problem.
+
+    progress(done, total, stage) is called every PROGRESS_EVERY rows (total: the rows of the sheets read).
+    """
     result = ReadResult()
     opened = open_workbook(content, file_name)
     if opened.fatal:
         result.errors, result.fatal = opened.errors, True
         return result
+    result.progress = progress or no_progress
+    result.total_rows = sum(len(sheet.grid) for sheet in opened.visible)
 
     result.hidden_sheets = opened.hidden
     result.file_notices = list(opened.notices)
@@ -744,6 +778,9 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
     header_cells = grid[layout.header_row - 1]
     unlabelled: set[int] = set()
     for index in range(layout.header_row, len(grid)):
+        result.rows_seen += 1
+        if result.rows_seen % PROGRESS_EVERY == 0:
+            result.progress(result.rows_seen, result.total_rows, str(READING))
         cells = grid[index]
         if all(is_blank(cell) for cell in cells):
             continue
@@ -758,7 +795,7 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
             value = cells[position] if position < len(cells) else ""
             if is_blank(value):
                 if column.required:
-                    row.failed.add(column.key)
+                    row.fail(column.key)
                     result.errors.append(row.error(column.key, _("Required: this cell must not be blank")))
                 else:
                     row.values[column.key] = column.blank
@@ -766,8 +803,8 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
             try:
                 row.values[column.key] = column.parse(value)
             except CellError as exc:
-                row.failed.add(column.key)
-                result.errors.append(row.error(column.key, str(exc)))
+                row.fail(column.key)
+                result.errors.append(replace(row.error(column.key, str(exc)), text=shown(value)[:200]))
         result.rows.append(row)
         for position, cell in enumerate(cells):
             unlabelled_cell = position >= len(header_cells) or is_blank(header_cells[position])
@@ -780,7 +817,7 @@ def _read_rows(layout: SheetLayout, grid, columns: Sequence[Column], result: Rea
 # --- Reports --------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedRow:
     sheet: str
     row: int
@@ -813,10 +850,11 @@ class ImportReport:
     options: dict = field(
         default_factory=dict
     )  # chosen at upload (kept on the batch: preview and commit agree)
+    changed: list[RowError] = field(default_factory=list)  # a commit: where the plan differs from the preview
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.changed
 
     @property
     def counts(self) -> dict[str, int]:
@@ -839,13 +877,18 @@ class ImportReport:
         return sorted(self.errors, key=key)
 
     def to_summary(self) -> dict:
-        """JSON-safe, for ImportBatch.summary and the preview page."""
+        """JSON-safe and small, for ImportBatch.summary: the counts, the notices and the first errors.
+
+        Every error and every planned row is stored in ImportResultChunk rows (store_results()); the preview
+        page reads them a page at a time.
+        """
         summary = {
             "counts": self.counts,
-            "errors": [e.as_dict() for e in self.sorted_errors()],
-            "rows": [r.as_dict() for r in self.rows],
+            "errors": [e.as_dict() for e in self.sorted_errors()[:SUMMARY_ERRORS]],
             "notices": [str(n) for n in self.notices],
         }
+        if self.changed:
+            summary["changed"] = [e.as_dict() for e in self.changed]
         if self.options:
             summary["options"] = self.options
         return summary
@@ -862,6 +905,118 @@ def start_report(read: ReadResult) -> ImportReport:
 
 
 # --- Batches --------------------------------------------------------------------------------------
+
+
+def _content_of(batch_id: int) -> bytes:
+    return ImportBatch.objects.filter(pk=batch_id).values_list("content", flat=True).first() or b""
+
+
+def _json_safe(item):
+    """What the item reads back as once stored in a JSONField (tuples as lists, dates as text)."""
+    return json.loads(json.dumps(item, default=str))
+
+
+def plan_digest(report: ImportReport) -> str:
+    """A fingerprint of what a commit would do: the counts and every planned row."""
+    digest = hashlib.sha256(json.dumps(report.counts, sort_keys=True).encode())
+    for row in report.rows:
+        digest.update(json.dumps(row.as_dict(), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def store_results(batch: ImportBatch, report: ImportReport, progress: Progress = no_progress) -> dict:
+    """Replace the batch's stored results by the report's (every error, sorted, then every planned row, in
+    chunks of RESULT_CHUNK) and return the summary to keep on the batch (the caller saves it).
+
+    Streams: the rows become JSON one chunk at a time and are inserted STORE_BATCH chunks per statement.
+    """
+    ImportResultChunk.objects.filter(batch_id=batch.pk).delete()
+    errors = report.sorted_errors()
+    total = len(errors) + len(report.rows)
+    done, pending = 0, []
+    parts = (
+        (ImportResultChunk.Part.ERROR, (e.as_dict() for e in errors)),
+        (ImportResultChunk.Part.ROW, (r.as_dict() for r in report.rows)),
+    )
+    for part, items in parts:
+        for number, chunk in enumerate(chunked(items, RESULT_CHUNK)):
+            pending.append(ImportResultChunk(batch_id=batch.pk, part=part, number=number, items=chunk))
+            done += len(chunk)
+            if len(pending) == STORE_BATCH:
+                ImportResultChunk.objects.bulk_create(pending)
+                pending = []
+                progress(done, total, str(CHECKING))
+    ImportResultChunk.objects.bulk_create(pending)
+    progress(total, total, str(CHECKING))
+    summary = report.to_summary()
+    summary["results"] = {
+        "version": RESULTS_VERSION,
+        "sha256": batch.sha256,
+        "errors": len(errors),
+        "rows": len(report.rows),
+        "counts": report.counts,
+        "plan": plan_digest(report),
+        "at": timezone.now().isoformat(),
+    }
+    return summary
+
+
+def results_current(batch: ImportBatch) -> bool:
+    """The batch's stored results answer its preview page (no need to validate the file again)."""
+    results = (batch.summary or {}).get("results") or {}
+    return batch.status == ImportBatch.Status.COMMITTED or (
+        results.get("version") == RESULTS_VERSION and results.get("sha256") == batch.sha256
+    )
+
+
+class StoredResults:
+    """A batch's stored errors then planned rows as one sequence of (part, item), read a slice at a time.
+
+    What a Paginator pages: a page of PREVIEW_PAGE items reads at most one chunk of each part.
+    """
+
+    def __init__(self, batch: ImportBatch):
+        results = (batch.summary or {}).get("results") or {}
+        self.batch_id = batch.pk
+        self.errors, self.rows = results.get("errors", 0), results.get("rows", 0)
+
+    def __len__(self) -> int:
+        return self.errors + self.rows
+
+    def __getitem__(self, index: slice) -> list[tuple[str, dict]]:
+        start, stop, _step = index.indices(len(self))
+        out = self._slice(ImportResultChunk.Part.ERROR, start, min(stop, self.errors))
+        return out + self._slice(
+            ImportResultChunk.Part.ROW, max(start - self.errors, 0), max(stop - self.errors, 0)
+        )
+
+    def _slice(self, part: str, start: int, stop: int) -> list[tuple[str, dict]]:
+        if start >= stop:
+            return []
+        first, last = start // RESULT_CHUNK, (stop - 1) // RESULT_CHUNK
+        chunks = ImportResultChunk.objects.filter(
+            batch_id=self.batch_id, part=part, number__gte=first, number__lte=last
+        ).order_by("number")
+        items = [item for chunk in chunks.values_list("items", flat=True) for item in chunk]
+        offset = first * RESULT_CHUNK
+        return [(str(part), item) for item in items[start - offset : stop - offset]]
+
+
+def results_page(batch: ImportBatch, number):
+    """One page (Paginator page) of the stored results: its object_list is [(part, item)]."""
+    from django.core.paginator import Paginator
+
+    return Paginator(StoredResults(batch), PREVIEW_PAGE).get_page(number)
+
+
+def stored_errors(batch: ImportBatch) -> list[dict]:
+    """Every stored error of a batch, in the preview's order (the API lists them all)."""
+    chunks = (
+        ImportResultChunk.objects.filter(batch_id=batch.pk, part=ImportResultChunk.Part.ERROR)
+        .order_by("number")
+        .values_list("items", flat=True)
+    )
+    return [item for chunk in chunks for item in chunk]
 
 
 def record_upload(
@@ -905,6 +1060,12 @@ class Importer:
     kind: str = ""
     namespace: str = ""
     columns: Sequence[Column] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            IMPORTERS.setdefault(cls.kind, cls)  # the first class of a kind is its importer
+
     min_header_matches: int = MIN_HEADER_MATCHES
     form_class = None  # the upload form; None: core.forms.WorkbookUploadForm
     denied = gettext_lazy("Only a zone administrator may import.")  # the PermissionDenied message
@@ -954,7 +1115,11 @@ class Importer:
     def read(self, content: bytes, file_name: str, options: dict):
         """What the file holds; any object with `fatal` that start_report() understands."""
         return read_workbook(
-            content, self.columns, file_name=file_name, min_header_matches=self.min_header_matches
+            content,
+            self.columns,
+            file_name=file_name,
+            min_header_matches=self.min_header_matches,
+            progress=self.progress,
         )
 
     def start_report(self, read) -> ImportReport:
@@ -966,6 +1131,8 @@ class Importer:
     def apply(self, report: ImportReport, user, batch: ImportBatch) -> None:
         raise NotImplementedError
 
+    progress: Progress = staticmethod(no_progress)  # set by preview_batch / commit_batch for one run
+
     def validate(
         self, content: bytes, user, file_name: str = "", options: dict | None = None
     ) -> ImportReport:
@@ -973,9 +1140,13 @@ class Importer:
         self.check_permission(user)
         options = options or {}
         read = self.read(content, file_name, options)
+        rows = len(getattr(read, "rows", None) or ())
+        read_total = getattr(read, "total_rows", None) or rows  # the kernel reader counts every sheet row
+        self.progress(read_total, read_total, str(READING))
         report = self.start_report(read)
         report.options = options
         if not read.fatal:
+            self.progress(0, rows, str(CHECKING))  # then store_results() counts on, or the commit writes
             self.plan(read, report, user)
         return report
 
@@ -999,26 +1170,53 @@ class Importer:
     def options_of(batch: ImportBatch) -> dict:
         return (batch.summary or {}).get("options", {})
 
-    def preview_batch(self, batch: ImportBatch, user) -> ImportReport:
-        """Validate the stored file and remember the outcome on the batch (the upload list shows it)."""
-        report = self.validate(bytes(batch.content), user, batch.file_name, self.options_of(batch))
-        batch.status = ImportBatch.Status.PREVIEWED if report.ok else ImportBatch.Status.REJECTED
-        batch.summary = report.to_summary()
-        batch.save(update_fields=["status", "summary"])
+    def preview_batch(self, batch: ImportBatch, user, progress: Progress | None = None) -> ImportReport:
+        """Validate the stored file once and store the outcome: the status, the summary and every error and
+        planned row (store_results). The preview page reads them from there and never validates again.
+
+        The results are written under the batch's lock and only while it is not committed (a commit that ran
+        meanwhile keeps what it applied); a batch deleted meanwhile stores nothing.
+        """
+        self.progress = progress or no_progress
+        content = batch.content if "content" in batch.__dict__ else _content_of(batch.pk)
+        report = self.validate(bytes(content), user, batch.file_name, self.options_of(batch))
+        with transaction.atomic():
+            locked = (
+                ImportBatch.objects.select_for_update()
+                .defer("content")
+                .filter(pk=batch.pk)
+                .exclude(status=ImportBatch.Status.COMMITTED)
+                .first()
+            )
+            if locked is None:
+                return report
+            batch.status = ImportBatch.Status.PREVIEWED if report.ok else ImportBatch.Status.REJECTED
+            batch.summary = store_results(batch, report, self.progress)
+            batch.save(update_fields=["status", "summary"])
         return report
 
-    def commit_batch(self, batch_id: int, user) -> tuple[ImportBatch, ImportReport]:
+    def commit_batch(
+        self, batch_id: int, user, progress: Progress | None = None
+    ) -> tuple[ImportBatch, ImportReport]:
         """Re-validate the stored file and apply it all-or-nothing; a batch is committed at most once.
 
         The batch row is locked first so that two clicks on "import" cannot both apply it. Validation is
-        repeated inside the lock because the database may have changed since the preview.
+        repeated inside the lock because the database may have changed since the preview: when the plan now
+        differs from the stored preview (or the stored file changed), nothing is applied, the differences are
+        listed in report.changed, located, and the new plan is stored as the preview to confirm again.
         """
+        self.progress = progress or no_progress
         with transaction.atomic():
             batch = ImportBatch.objects.select_for_update().get(pk=batch_id, kind=self.kind)
             if batch.status == ImportBatch.Status.COMMITTED:
                 raise BatchAlreadyCommitted
+            previewed = (batch.summary or {}).get("results")
             report = self.validate(bytes(batch.content), user, batch.file_name, self.options_of(batch))
+            if previewed:
+                report.changed = self.differences(batch, previewed, report)
             if report.ok:
+                planned = len(report.rows)
+                self.progress(0, planned, str(WRITING))
                 try:
                     with (
                         transaction.atomic()
@@ -1029,14 +1227,89 @@ class Importer:
             if report.ok:
                 batch.status = ImportBatch.Status.COMMITTED
                 batch.committed_at = timezone.now()
+            elif report.changed and not report.errors:
+                batch.status = ImportBatch.Status.PREVIEWED  # the new plan is the preview to confirm
             else:
                 batch.status = ImportBatch.Status.REJECTED
-            batch.summary = report.to_summary()
+            batch.summary = store_results(batch, report)
             batch.save(update_fields=["status", "summary", "committed_at"])
+            if report.ok:
+                self.progress(planned, planned, str(WRITING))
             if report.ok:
                 # In the commit's transaction: an import that is undone leaves no event, and none is missing.
                 _audit_commit(batch, report, user)
         return batch, report
+
+    def differences(self, batch: ImportBatch, previewed: dict, report: ImportReport) -> list[RowError]:
+        """Where the plan the commit would apply differs from the stored preview, located by sheet and row.
+
+        Rows are compared in order (the same file gives the same rows in the same order); a changed file is
+        said first. At most CHANGED_SHOWN rows are listed, then how many more differ.
+        """
+        out = []
+        if previewed.get("sha256") != batch.sha256:
+            out.append(file_error(_("The stored file is not the one that was previewed")))
+        if report.errors or previewed.get("plan") == plan_digest(report):
+            return out  # with errors, nothing is applied anyway: they are what the page shows
+        labels = {key: str(label) for key, label in self.action_labels.items()}
+        differing = 0
+
+        def differ(error: RowError) -> None:
+            nonlocal differing
+            differing += 1
+            if differing <= CHANGED_SHOWN:
+                out.append(error)
+
+        new_rows = iter(report.rows)
+        chunks = (
+            ImportResultChunk.objects.filter(batch=batch, part=ImportResultChunk.Part.ROW)
+            .order_by("number")
+            .values_list("items", flat=True)
+        )
+        for items in chunks.iterator(chunk_size=4):
+            for before in items:
+                row = next(new_rows, None)
+                if row is None:
+                    differ(
+                        RowError(
+                            before.get("sheet", ""),
+                            before.get("row"),
+                            reason=_("This row was in the preview and is no longer planned"),
+                        )
+                    )
+                    continue
+                after = _json_safe(row.as_dict())
+                if after == before:
+                    continue
+                if before.get("action") != after["action"]:
+                    reason = _("The preview showed “%(before)s” for this row; it is now “%(after)s”") % {
+                        "before": labels.get(before.get("action"), before.get("action")),
+                        "after": labels.get(after["action"], after["action"]),
+                    }
+                else:
+                    reason = _("What this row changes is not what the preview showed")
+                differ(RowError(row.sheet, row.row, reason=reason))
+        for row in new_rows:
+            differ(RowError(row.sheet, row.row, reason=_("This row was not in the preview")))
+        if differing > CHANGED_SHOWN:
+            out.append(
+                file_error(
+                    _("… and %(count)d more rows differ from the preview")
+                    % {"count": differing - CHANGED_SHOWN}
+                )
+            )
+        if not differing and len(out) == (previewed.get("sha256") != batch.sha256):
+            before, after = previewed.get("counts", {}), report.counts
+            out.append(
+                file_error(
+                    _("The totals differ from the preview: %(before)s before, %(after)s now")
+                    % {
+                        "before": join_list(f"{labels[k]} {before.get(k, 0)}" for k in labels),
+                        "after": join_list(f"{labels[k]} {after.get(k, 0)}" for k in labels),
+                    }
+                )
+            )
+        return out
 
     # --- what the pages show ------------------------------------------------------------------------
 
@@ -1060,6 +1333,87 @@ class Importer:
 
     def committed_message(self, report: ImportReport) -> str:
         return _("Imported: %(create)d added, %(update)d updated, %(unchanged)d unchanged.") % report.counts
+
+
+IMPORTERS: dict[str, type[Importer]] = {}  # kind -> importer class, filled as the apps' importers load
+
+
+def importer_for(kind: str) -> type[Importer] | None:
+    """The importer of a batch kind; in a process that has not loaded the apps' URLs yet (a worker), they
+    are loaded first: every importer is routed by its app's urls.py."""
+    if kind not in IMPORTERS:
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 - imports every app's urls, hence its importers
+        autodiscover_modules("importers")
+    return IMPORTERS.get(kind)
+
+
+def _batch_and_user(batch_id: int, user_id: int):
+    from django.contrib.auth import get_user_model
+
+    batch = ImportBatch.objects.defer("content").filter(pk=batch_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    importer = importer_for(batch.kind) if batch is not None else None
+    return batch, user, importer
+
+
+def _result(state: str, batch: ImportBatch | None, **extra) -> dict:
+    """What a step returns (JSON-safe: a job keeps it as its result)."""
+    out = {"state": state, "batch": batch.pk if batch is not None else None}
+    if batch is not None:
+        out["counts"] = (batch.summary or {}).get("counts", {})
+    return {**out, **extra}
+
+
+def preview_batch_work(batch_id: int, user_id: int, progress: Progress = no_progress) -> dict:
+    """Validate a batch once and store its results (ids in, a JSON-safe result out).
+
+    Idempotent: a batch whose results are stored (or that is committed) is not read again; a batch or user
+    deleted since answers {"state": "missing"}. Progress: progress(done, total, stage) every PROGRESS_EVERY
+    rows while reading, and per stored chunks while checking.
+    """
+    batch, user, importer = _batch_and_user(batch_id, user_id)
+    if batch is None or user is None or importer is None:
+        return _result("missing", None)
+    if results_current(batch):
+        return _result("stored", batch, status=batch.status)
+    report = importer().preview_batch(batch, user, progress=progress)
+    return _result("previewed" if report.ok else "rejected", batch, status=batch.status)
+
+
+def commit_batch_work(batch_id: int, user_id: int, progress: Progress = no_progress) -> dict:
+    """Commit a batch (Importer.commit_batch: locked, validated again, applied at most once).
+
+    Idempotent: a committed batch answers {"state": "already"} and changes nothing; a batch or user deleted
+    since answers {"state": "missing"}. Otherwise the state is "committed" (with the message to show),
+    "changed" (the data changed since the preview: nothing applied, the new plan stored) or "refused".
+    """
+    batch, user, importer = _batch_and_user(batch_id, user_id)
+    if batch is None or user is None or importer is None:
+        return _result("missing", None)
+    importer = importer()
+    try:
+        batch, report = importer.commit_batch(batch_id, user, progress=progress)
+    except BatchAlreadyCommitted:
+        return _result("already", batch, status=ImportBatch.Status.COMMITTED)
+    except ImportBatch.DoesNotExist:  # deleted between the two reads
+        return _result("missing", None)
+    if report.ok:
+        return _result("committed", batch, message=str(importer.committed_message(report)))
+    return _result("changed" if report.changed else "refused", batch)
+
+
+IMPORT_STEPS = {"preview": preview_batch_work, "commit": commit_batch_work}
+
+
+def run_import_step(step: str, batch: ImportBatch, user, progress: Progress = no_progress) -> dict:
+    """The one seam between the pages and the work of an import step ("preview" or "commit").
+
+    Today it runs the step in the request and returns its result; the background-jobs change replaces the
+    body by an enqueue of the same function (ids in, JSON out) and the page follows the job's progress.
+    """
+    return IMPORT_STEPS[step](batch.pk, user.pk, progress=progress)
 
 
 def _audit_commit(batch: ImportBatch, report: ImportReport, user) -> None:

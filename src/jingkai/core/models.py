@@ -280,6 +280,34 @@ class ImportBatch(models.Model):
         return f"{self.kind} {self.file_name}"
 
 
+class ImportResultChunk(models.Model):
+    """One slice of a batch's stored preview: up to core.importing.RESULT_CHUNK errors or planned rows as JSON.
+
+    Written once when the batch is previewed (and again when a commit finds the data changed); the preview
+    page reads only the chunk(s) of the page it shows. Chunks rather than one row per item: a 1,000,000-row
+    workbook is 2,000 inserts, not a million, and a page is one indexed read.
+    """
+
+    class Part(models.TextChoices):
+        ERROR = "error", _("error")
+        ROW = "row", _("row")
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="result_chunks")
+    part = models.CharField(max_length=5, choices=Part.choices)
+    number = models.PositiveIntegerField()  # 0-based position of the chunk within its part
+    items = models.JSONField(default=list)  # RowError.as_dict() or PlannedRow.as_dict(), in page order
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "part", "number"], name="import_result_chunk_unique")
+        ]
+        verbose_name = _("import result chunk")
+        verbose_name_plural = _("import result chunks")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.part} {self.number}"
+
+
 # The security audit log lives in its own module; importing it here registers the model with the app.
 from jingkai.core.audit import AuditEvent  # noqa: E402, F401
 

@@ -1,8 +1,9 @@
 """/api/stats/imports…: upload, preview and commit of the monthly statistics workbook (zone admins only).
 
 POST /api/stats/imports                      upload (multipart `file`, optional `template`, `period` YYYY-MM)
-GET  /api/stats/imports/{batch_id}           the preview: counts, every located error, notices
-POST /api/stats/imports/{batch_id}/commit    apply all-or-nothing (409 if already committed, 422 with errors)
+GET  /api/stats/imports/{batch_id}           the preview (stored once): counts, every located error, notices
+POST /api/stats/imports/{batch_id}/commit    apply all-or-nothing (409 if already committed, 422 with errors or
+                                             with `changed`: where the data changed since the preview)
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ def _out(batch: ImportBatch, summary: dict) -> dict:
         "status": batch.status,
         "period": summary.get("period"),
         "counts": summary.get("counts", {}),
-        "errors": summary.get("errors", []),
+        # Every error: the stored results hold them all (the summary keeps the first ones only).
+        "errors": importing.stored_errors(batch) if "results" in summary else summary.get("errors", []),
+        "changed": summary.get("changed", []),
         "notices": summary.get("notices", []),
     }
 
@@ -71,18 +74,17 @@ def upload(request, file: File[UploadedFile], template: Form[str] = "", period: 
         raise ValidationError({"template": [_("No template named “%(name)s”") % {"name": template}]})
     batch = importers.record_upload(file.name or "upload.xlsx", content, request.user, template=template,
                                     period=parse_period(period))  # fmt: skip
-    report = StatsImporter().preview_batch(batch, request.user)
+    importing.run_import_step("preview", batch, request.user)
     batch.refresh_from_db()
-    return Status(201, _out(batch, report.to_summary()))
+    return Status(201, _out(batch, batch.summary))
 
 
 @router.get("/imports/{batch_id}", response=ImportOut, summary="Preview of an uploaded statistics workbook")
 def preview(request, batch_id: int):
     batch = _batch(request, batch_id)
-    if batch.status == ImportBatch.Status.COMMITTED:
-        return _out(batch, batch.summary)
-    StatsImporter().preview_batch(batch, request.user)
-    batch.refresh_from_db()
+    if not importing.results_current(batch):  # validated once; later calls read the stored results
+        importing.run_import_step("preview", batch, request.user)
+        batch.refresh_from_db()
     return _out(batch, batch.summary)
 
 

@@ -12,4 +12,5 @@ class ImportOut(Schema):
     period: str | None = None
     counts: dict
     errors: list[dict]
+    changed: list[dict] = []  # a refused commit: where the data changed since the preview (located)
     notices: list[str]

@@ -7,6 +7,7 @@ preview page shows the same parts.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,10 +15,12 @@ from dataclasses import dataclass
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jingkai.core import importing
-from jingkai.core.models import ImportBatch, Role
+from jingkai.core.models import ImportBatch, ImportResultChunk, Role
 from jingkai.demands.importers import DemandImporter
 from jingkai.demands.models import Demand
 from jingkai.enterprises.importers import EnterpriseImporter
@@ -243,3 +246,219 @@ def test_a_batch_of_another_kind_is_not_committed_by_this_importer(case):
                                        uploaded_by=case.staff)  # fmt: skip
     with pytest.raises(ImportBatch.DoesNotExist):
         case.importer().commit_batch(other.pk, case.staff)
+
+
+# --- stored results: validated once, paged, compared at commit, runnable as a job ----------------------------
+
+
+def test_the_preview_is_validated_once_and_later_gets_read_the_stored_results(case, monkeypatch):
+    steps = []
+    run_step = importing.run_import_step
+    monkeypatch.setattr(
+        importing, "run_import_step", lambda step, *a, **k: steps.append(step) or run_step(step, *a, **k)
+    )
+    url, batch = upload(case, case.bad(case.zone))
+    first = case.client.get(url)
+    assert steps == ["preview"] and first.context["errors"]
+    assert ImportResultChunk.objects.filter(batch=batch, part="error").exists()
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the preview read the file again")
+
+    monkeypatch.setattr(case.importer, "read", boom)
+    monkeypatch.setattr(case.importer, "validate", boom)
+    with CaptureQueriesContext(connection) as queries:
+        again = case.client.get(url)
+    assert steps == ["preview"]  # no second step
+    assert again.status_code == 200 and again.context["errors"] == first.context["errors"]
+    assert again.context["counts"] == first.context["counts"]
+    # session, user, batch (without its file), the chunks of the page, and what the importer's permission and
+    # the page's menu read (a department, holidays): nothing that grows with the file
+    assert len(queries) <= 7, "\n".join(q["sql"][:150] for q in queries)
+    assert sum("core_importresultchunk" in q["sql"] for q in queries) <= 2  # a chunk of each part, at most
+    assert not any('"content"' in q["sql"] for q in queries if "import_batch" in q["sql"])
+
+
+def test_a_commit_after_the_preview_applies_the_previewed_plan(case):
+    url, batch = upload(case, case.good(case.zone))
+    planned = case.client.get(url).context["rows"]
+    before = case.written()
+    assert case.client.post(url).status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and case.written() > before
+    shown = case.client.get(url)
+    assert shown.context["committed"] and shown.context["rows"] == planned  # what was applied
+
+
+def test_a_batch_whose_file_changed_after_the_preview_is_refused_and_changes_nothing(case):
+    url, batch = upload(case, case.good(case.zone))
+    case.client.get(url)
+    other = case.bad(case.zone)
+    ImportBatch.objects.filter(pk=batch.pk).update(content=other, sha256=hashlib.sha256(other).hexdigest())
+    before = case.written()
+    response = case.client.post(url)
+    assert response.status_code == 200 and response.context["refused"]
+    assert "Nothing was imported." in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status != ImportBatch.Status.COMMITTED and case.written() == before
+    assert "The stored file is not the one that was previewed" in str(batch.summary["changed"])
+
+
+def test_a_deleted_batch_is_missing_to_every_step(case):
+    _url, batch = upload(case, case.good(case.zone))
+    batch_id, user_id = batch.pk, case.staff.pk
+    batch.delete()
+    assert importing.preview_batch_work(batch_id, user_id)["state"] == "missing"
+    assert importing.commit_batch_work(batch_id, user_id)["state"] == "missing"
+    assert case.client.get(reverse(f"{case.namespace}:import_preview", args=[batch_id])).status_code == 404
+    assert not ImportResultChunk.objects.filter(batch_id=batch_id).exists()
+
+
+def test_a_batch_deleted_while_it_was_validated_stores_nothing(case):
+    _url, batch = upload(case, case.good(case.zone))
+    ImportBatch.objects.filter(pk=batch.pk).delete()
+    report = case.importer().preview_batch(batch, case.staff)
+    assert report.ok and not ImportResultChunk.objects.exists()
+
+
+def test_the_steps_are_idempotent_and_report_progress(case, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(importing, "STORE_BATCH", 1)
+    monkeypatch.setattr(importing, "RESULT_CHUNK", 1)
+    _url, batch = upload(case, case.good(case.zone))
+    calls = []
+
+    def progress(done, total=None, stage=""):
+        calls.append((str(stage), done, total))
+
+    assert importing.preview_batch_work(batch.pk, case.staff.pk, progress=progress)["state"] == "previewed"
+    stages = [stage for stage, _done, _total in calls]
+    assert {str(importing.READING), str(importing.CHECKING)} <= set(stages)
+    for stage in set(stages):  # within a stage, done never goes back and never passes total
+        done = [d for s, d, _t in calls if s == stage]
+        assert done == sorted(done) and all(t is None or d <= t for s, d, t in calls if s == stage)
+    calls.clear()
+    assert importing.preview_batch_work(batch.pk, case.staff.pk, progress=progress)["state"] == "stored"
+    assert calls == []  # nothing read again
+
+    written = case.written()
+    result = importing.commit_batch_work(batch.pk, case.staff.pk, progress=progress)
+    assert result["state"] == "committed" and result["message"] and case.written() > written
+    assert str(importing.WRITING) in {stage for stage, _d, _t in calls}
+    written = case.written()
+    assert importing.commit_batch_work(batch.pk, case.staff.pk)["state"] == "already"
+    assert case.written() == written
+
+
+def test_the_stored_results_page_errors_first_then_rows(zone, monkeypatch):
+    """A synthetic report across chunk boundaries: every page holds exactly its slice, errors first."""
+    monkeypatch.setattr(importing, "RESULT_CHUNK", 6)
+    monkeypatch.setattr(importing, "PREVIEW_PAGE", 4)
+    monkeypatch.setattr(importing, "STORE_BATCH", 2)
+    batch = ImportBatch.objects.create(kind="k", file_name="a.xlsx", content=b"x", sha256="s",
+                                       uploaded_by=zone["zone_admin"])  # fmt: skip
+    errors = [importing.RowError("表", n, "列", "B", f"reason {n}") for n in range(2, 15)]
+    rows = [importing.PlannedRow("表", n, importing.CREATE, f"k{n}", f"l{n}") for n in range(15, 35)]
+    report = importing.ImportReport(rows=rows, errors=errors, sheet_order=["表"])
+    batch.summary = importing.store_results(batch, report)
+    expected = [("error", e.as_dict()) for e in errors] + [("row", r.as_dict()) for r in rows]
+    pages = -(-len(expected) // 4)
+    assert ImportResultChunk.objects.filter(batch=batch).count() == -(-13 // 6) + -(-20 // 6)
+    for number in range(1, pages + 1):
+        page = importing.results_page(batch, number)
+        assert page.object_list == expected[(number - 1) * 4 : number * 4], number
+    assert importing.results_page(batch, pages + 5).number == pages  # out of range: the last page
+    assert importing.stored_errors(batch) == [e.as_dict() for e in errors]
+
+
+def test_the_preview_page_is_paged(zone, client, monkeypatch):
+    monkeypatch.setattr(importing, "RESULT_CHUNK", 4)
+    monkeypatch.setattr(importing, "PREVIEW_PAGE", 2)
+    client.force_login(zone["zone_admin"])
+    bad = [new_row(从业人员="很多") for _ in range(3)]
+    good = [new_row() for _ in range(4)]
+    content = sheet_of(*bad, *good)
+    response = client.post(
+        reverse("enterprises:import"), {"file": SimpleUploadedFile("a.xlsx", content, XLSX)}
+    )
+    url = response["Location"]
+    first = client.get(url)
+    assert [e["row"] for e in first.context["errors"]] == [2, 3] and first.context["rows"] == []
+    assert [e["text"] for e in first.context["errors"]] == ["很多", "很多"]  # the cell as written
+    assert first.context["counts"]["errors"] == 3 and "data-pager" in first.content.decode()
+    second = client.get(url, {"page": 2})
+    assert [e["row"] for e in second.context["errors"]] == [4]
+    assert [r["row"] for r in second.context["rows"]] == [5]
+    third = client.get(url, {"page": 3})
+    assert third.context["errors"] == [] and [r["row"] for r in third.context["rows"]] == [6, 7]
+    assert 'id="import-errors"' not in third.content.decode()
+
+
+def test_a_commit_refuses_a_plan_that_changed_since_the_preview(zone, client):
+    admin, ent = zone["zone_admin"], zone.above1
+    client.force_login(admin)
+    content = sheet_of({"统一社会信用代码*": ent.uscc, "企业名称*": ent.name, "从业人员": 150})
+    response = client.post(
+        reverse("enterprises:import"), {"file": SimpleUploadedFile("a.xlsx", content, XLSX)}
+    )
+    url = response["Location"]
+    assert client.get(url).context["rows"][0]["changes"][0]["before"] == "100"
+    Enterprise.objects.filter(pk=ent.pk).update(employees=120)  # someone edits it meanwhile
+    history = Enterprise.history.count()
+
+    refused = client.post(url)
+    html = refused.content.decode()
+    assert refused.status_code == 200 and refused.context["refused"] and 'id="import-changed"' in html
+    assert [(e["sheet"], e["row"]) for e in refused.context["changed"]] == [("企业名录", 2)]
+    ent.refresh_from_db()
+    assert ent.employees == 120 and Enterprise.history.count() == history  # nothing applied
+    assert refused.context["rows"][0]["changes"][0]["before"] == "120"  # the new plan is the preview
+
+    assert client.post(url).status_code == 302  # confirmed again: applied
+    ent.refresh_from_db()
+    assert ent.employees == 150
+
+
+def test_the_statistics_api_reads_the_stored_preview_and_refuses_a_changed_file(api_as, zone, monkeypatch):
+    client = api_as("zone_admin", session=True)
+    upload_file = SimpleUploadedFile("月报.xlsx", monthly(3)(zone), XLSX)
+    body = client.post("/api/stats/imports", {"file": upload_file}).json()
+    assert body["status"] == "previewed" and body["counts"]["create"] == 1
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the preview read the file again")
+
+    monkeypatch.setattr(StatsImporter, "read", boom)
+    assert client.get(f"/api/stats/imports/{body['batch_id']}").json()["counts"] == body["counts"]
+    monkeypatch.undo()
+
+    other = monthly(4)(zone)
+    ImportBatch.objects.filter(pk=body["batch_id"]).update(
+        content=other, sha256=hashlib.sha256(other).hexdigest()
+    )
+    refused = client.post(f"/api/stats/imports/{body['batch_id']}/commit")
+    assert refused.status_code == 422 and not MonthlyReport.objects.exists()
+    assert [e["reason"] for e in refused.json()["changed"]][:1] == [
+        "The stored file is not the one that was previewed"
+    ]
+    assert client.post(f"/api/stats/imports/{body['batch_id']}/commit").status_code == 200  # confirmed again
+
+
+def test_progress_counts_up_within_each_stage_of_a_larger_file(zone, monkeypatch):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(importing, "RESULT_CHUNK", 2)
+    monkeypatch.setattr(importing, "STORE_BATCH", 2)
+    admin = zone["zone_admin"]
+    rows = [new_row() for _ in range(20)] + [new_row(从业人员="很多") for _ in range(3)]
+    batch = EnterpriseImporter().record_upload("a.xlsx", sheet_of(*rows), admin)
+    calls = []
+    result = importing.preview_batch_work(batch.pk, admin.pk, progress=lambda *a: calls.append(a))
+    assert result["state"] == "rejected" and result["counts"]["errors"] == 3
+    stages = list(dict.fromkeys(stage for _d, _t, stage in calls))
+    assert stages == [str(importing.READING), str(importing.CHECKING)]  # in this order, each once
+    reading = [(d, t) for d, t, s in calls if s == str(importing.READING)]
+    assert [d for d, _t in reading] == [5, 10, 15, 20, 24] and {t for _d, t in reading} == {
+        24
+    }  # 24 sheet rows
+    checking = [d for d, _t, s in calls if s == str(importing.CHECKING)]
+    assert checking == sorted(checking) and checking[0] == 0 and checking[-1] == 3 + 20

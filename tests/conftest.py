@@ -39,6 +39,10 @@ settings.JINGKAI_OTP_REQUIRED = False
 # The rollup refresh runs in the test's own process once its transaction commits, as before it became a job;
 # tests/analytics/test_refresh_job.py runs it as the job it is in production.
 settings.JINGKAI_ROLLUP_REFRESH_JOBS = False
+# A job a page starts (an import's check and commit, a large export) runs at once in the test's process, through
+# the same jobs.run() a worker calls; tests/core/jobs (conftest there) and the browser tests against a served demo
+# go through the queue and a worker.
+settings.JINGKAI_JOBS_INLINE = True
 
 # Static files (issue 13): the served application names them by their hash (whitenoise's manifest storage), which
 # needs `collectstatic` first and a manifest; tests render pages without collecting (and live servers serve from

@@ -602,6 +602,8 @@ else:
     raise ImproperlyConfigured(
         f"JINGKAI_TASKS_BACKEND={JINGKAI_TASKS_BACKEND!r}: use database, rq or immediate (docs/operations.md)"
     )
+# Tests and debugging only: jobs.enqueue runs the job at once in the calling process (docs/operations.md).
+JINGKAI_JOBS_INLINE = env_bool("JINGKAI_JOBS_INLINE", False)
 # Automatic retries of a job that failed with an unexpected error (a JobFailed is never retried); the owner
 # may retry a failed job by hand whatever this says.
 JINGKAI_JOB_RETRIES = env_int_floor("JINGKAI_JOB_RETRIES", 2, floor=0, ceiling=10)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jingkai.core import importing
 from jingkai.core.forms import WorkbookUploadForm
-from jingkai.core.models import ImportBatch, ImportResultChunk
+from jingkai.core.models import ImportBatch, ImportResultChunk, Job
 from jingkai.core.xlsx import xlsx_response
 
 RECENT_UPLOADS = 10
@@ -70,19 +70,36 @@ def preview(request, batch_id: int, importer: type[importing.Importer]):
     batch = get_object_or_404(batches, pk=batch_id, kind=importer.kind, uploaded_by=request.user)
     status, state = 200, ""
     if request.method == "POST":
-        result = importing.run_import_step("commit", batch, request.user)
+        # The commit is a job (a worker writes the rows); its page shows the progress and leads back here.
+        job = importing.start_import_step("commit", batch, request.user)
+        if job.is_active:
+            return redirect(job)
+        if job.state == Job.State.FAILED:
+            messages.error(request, job.error)
+            return redirect(f"{importer.namespace}:import_preview", batch_id=batch.pk)
+        result = job.result
         state = result["state"]
-        if state == "missing":
-            raise Http404
         if state == "committed":
             messages.success(request, result["message"])
             return redirect(f"{importer.namespace}:import_preview", batch_id=batch.pk)
         status = 409 if state == "already" else 200
         batch.refresh_from_db(fields=["status", "summary", "committed_at"])
     elif not importing.results_current(batch):
-        if importing.run_import_step("preview", batch, request.user)["state"] == "missing":
-            raise Http404
+        # Validated once, by a job; until it has stored the results its page stands in for this one.
+        job = importing.start_import_step("preview", batch, request.user)
+        if job.is_active:
+            return redirect(job)
+        if job.state == Job.State.FAILED:
+            if not ImportBatch.objects.filter(pk=batch.pk).exists():
+                raise Http404
+            return _failed(request, job)
         batch.refresh_from_db(fields=["status", "summary", "committed_at"])
+    elif request.GET.get("outcome") in importing.OUTCOMES:
+        # Back from the commit's job page: what the commit found (already, refused, changed) is shown as when
+        # the commit answered the request itself.
+        state = request.GET["outcome"]
+        if state == "committed":
+            state = ""
     summary = batch.summary or {}
     counts = summary.get("counts", {})
     page = importing.results_page(batch, request.GET.get("page"))
@@ -111,6 +128,12 @@ def preview(request, batch_id: int, importer: type[importing.Importer]):
         },
         status=status,
     )
+
+
+def _failed(request, job):
+    """A preview job that failed for a reason of its own (its message, in Chinese): the job's page says it."""
+    messages.error(request, job.error)
+    return redirect(job)
 
 
 @login_required

@@ -40,7 +40,8 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from jingkai.core.models import ImportBatch, ImportResultChunk
+from jingkai.core import jobs
+from jingkai.core.models import ImportBatch, ImportResultChunk, Job
 from jingkai.core.money import parse_decimal
 from jingkai.core.xlsx import XlsxColumn
 
@@ -1408,12 +1409,63 @@ IMPORT_STEPS = {"preview": preview_batch_work, "commit": commit_batch_work}
 
 
 def run_import_step(step: str, batch: ImportBatch, user, progress: Progress = no_progress) -> dict:
-    """The one seam between the pages and the work of an import step ("preview" or "commit").
-
-    Today it runs the step in the request and returns its result; the background-jobs change replaces the
-    body by an enqueue of the same function (ids in, JSON out) and the page follows the job's progress.
-    """
+    """An import step ("preview" or "commit") in this process, its result returned (the statistics API, whose
+    callers wait for the answer; the job below runs the same function)."""
     return IMPORT_STEPS[step](batch.pk, user.pk, progress=progress)
+
+
+# --- the steps as background jobs (docs/development.md, "Jobs"; the pages start them) ----------------------
+
+IMPORT_JOB_KINDS = {"preview": "core.import_preview", "commit": "core.import_commit"}
+OUTCOMES = ("committed", "already", "refused", "changed", "rejected", "previewed", "missing")
+
+
+def _job_step(step: str, job, *, batch_id: int) -> dict:
+    from django.urls import reverse
+
+    if job.user_id is None:
+        raise jobs.JobFailed(_("The person who uploaded this file can no longer sign in."))
+    result = IMPORT_STEPS[step](batch_id, job.user_id, progress=job.progress)
+    if result.get("state") == "missing":
+        raise jobs.JobFailed(_("This upload has been deleted since; upload the file again."))
+    batch = ImportBatch.objects.filter(pk=batch_id).only("kind").first()
+    importer = importer_for(batch.kind) if batch is not None else None
+    if importer is not None:  # where the owner goes on: the preview page, told what the step found
+        url = reverse(f"{importer.namespace}:import_preview", kwargs={"batch_id": batch_id})
+        result = {**result, "next_url": f"{url}?outcome={result.get('state', '')}"}
+    return {key: value for key, value in result.items() if _is_plain(value)}
+
+
+def _is_plain(value) -> bool:
+    return isinstance(value, str | int | float | bool | type(None) | list | dict)
+
+
+@jobs.job_task(IMPORT_JOB_KINDS["preview"], label=gettext_lazy("Check an uploaded file"), retries=1)
+def import_preview_job(job, *, batch_id: int):
+    return _job_step("preview", job, batch_id=batch_id)
+
+
+@jobs.job_task(IMPORT_JOB_KINDS["commit"], label=gettext_lazy("Import an uploaded file"), retries=0)
+def import_commit_job(job, *, batch_id: int):
+    return _job_step("commit", job, batch_id=batch_id)
+
+
+IMPORT_TASKS = {"preview": import_preview_job, "commit": import_commit_job}
+
+
+def start_import_step(step: str, batch: ImportBatch, user):
+    """The pages' way to run a step: the Job (started now, or the one already under way for this batch and
+    step, so a reload does not validate the file twice). A worker runs it; the page follows its progress."""
+    running = (
+        Job.objects.filter(
+            kind=IMPORT_JOB_KINDS[step], user=user, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+        )
+        .filter(args__batch_id=batch.pk)
+        .first()
+    )
+    if running is not None:
+        return running
+    return jobs.enqueue(IMPORT_TASKS[step], user=user, args={"batch_id": batch.pk})
 
 
 def _audit_commit(batch: ImportBatch, report: ImportReport, user) -> None:

@@ -185,6 +185,12 @@ def enqueue(kind_or_task, *, user, args: dict, total: int | None = None) -> Job:
         total=total,
         max_attempts=1 + max(0, retries),
     )
+    if settings.JINGKAI_JOBS_INLINE:
+        # Tests and debugging: the job runs now, in this process and transaction, through the same run() a
+        # worker calls (claim, progress, outcome); the caller finds it done or failed.
+        run(job.pk)
+        job.refresh_from_db()
+        return job
     transaction.on_commit(functools.partial(_send, job.pk))
     return job
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -59,7 +59,16 @@ def _context(request, job: Job) -> dict:
         "result_rows": jobs.result_rows(job) if job.state == Job.State.DONE else [],
         "is_owner": job.user_id == request.user.pk,
         "can_download": job.user_id == request.user.pk and export_jobs.file_of(job) is not None,
+        "next_url": _next_url(request, job),
     }
+
+
+def _next_url(request, job: Job) -> str:
+    """Where the owner goes on once the job is done (an import's preview page): a path of this site only."""
+    url = (job.result or {}).get("next_url") if job.state == Job.State.DONE else None
+    if not url or job.user_id != request.user.pk:
+        return ""
+    return url if url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/") else ""
 
 
 @login_required

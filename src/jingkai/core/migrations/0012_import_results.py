@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0010_password_age_session_epoch_token_expiry'),
+        ('core', '0011_jobs'),
     ]
 
     operations = [

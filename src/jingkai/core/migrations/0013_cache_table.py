@@ -25,6 +25,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0011_jobs")]
+    dependencies = [("core", "0012_import_results")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

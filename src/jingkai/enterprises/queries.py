@@ -7,18 +7,19 @@ the user may not see, and each page costs a fixed number of queries whatever the
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from jingkai.core import bounds, pinyin
+from jingkai.core import bounds, ngrams, pinyin
 from jingkai.core import uscc as uscc_rules
 from jingkai.core.memo import per_request
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises.choices import HonourKind
-from jingkai.enterprises.models import AnnualScale, Enterprise, Honour
+from jingkai.enterprises.models import AnnualScale, Enterprise, EnterpriseNameGram, Honour
 
 
 def reference_date(year: int | None) -> dt.date:
@@ -128,6 +129,42 @@ def pinyin_q(value: str, prefix: str = "") -> Q:
     return Q(**{f"{prefix}name_initials__contains": letters}) | Q(
         **{f"{prefix}name_pinyin__contains": letters}
     )
+
+
+def name_search_q(value: str) -> Q:
+    """Enterprises whose name, short name or (for a term with cased letters) English name contains the term:
+    Latin letters in any case, everything else as written. The plain LIKE of every name (NAME_LIKE_ONLY below
+    forces it, for the benchmark), narrowed by the name bigrams (EnterpriseNameGram, core/ngrams.py) for a term
+    of two or more characters, so that the database reads the rows holding the term's rarest bigram instead of
+    every name (one more query for a term of three or more characters: the bigrams' counts). The narrowing only
+    drops rows that cannot contain the term: the results are the same.
+    """
+    if value.lower() != value.upper():
+        # Chinese has no letter case: a term without cased letters matches with a plain LIKE, sparing
+        # PostgreSQL an UPPER() of every name, and is not looked for in the English name.
+        like = Q(name__icontains=value) | Q(short_name__icontains=value) | Q(english_name__icontains=value)
+    else:
+        like = Q(name__contains=value) | Q(short_name__contains=value)
+    grams = ngrams.term_bigrams(value)
+    if NAME_LIKE_ONLY or not grams or pinyin.as_query(value) is not None:
+        # A term of Latin letters only is also looked for in the pinyin keys (pinyin_q), by a LIKE of every
+        # key: narrowing the names would not spare that scan.
+        return like
+    if len(grams) > 1:
+        # The rarest bigram narrows most: one query counts them in the index (a term with a bigram no name
+        # holds is in no name, and its count of 0 makes it the one).
+        counts = dict(
+            EnterpriseNameGram.objects.filter(gram__in=grams)
+            .values("gram")
+            .annotate(n=Count("pk"))
+            .values_list("gram", "n")
+        )
+        grams = [min(grams, key=lambda gram: counts.get(gram, 0))]
+    return like & Q(pk__in=EnterpriseNameGram.objects.filter(gram=grams[0]).values("enterprise_id"))
+
+
+# True reads every name with the plain LIKE (benchmarks/pages.py measures both ways in one run).
+NAME_LIKE_ONLY = os.environ.get("JINGKAI_NAME_SEARCH") == "like"
 
 
 # --- Naming an enterprise: by id or by credit code ----------------------------------------------------

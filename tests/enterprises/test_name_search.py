@@ -181,6 +181,16 @@ def test_sqlite_reads_the_bigram_index(zone):
 
 
 @pytest.mark.django_db
+def test_a_term_in_nearly_every_name_is_read_in_one_pass(zone, monkeypatch):
+    monkeypatch.setattr(queries, "NARROW_AT_MOST", 3)  # 有限 and 公司 are in all four names
+    qs = EnterpriseFilterSet({"q": "有限公司"}, queryset=Enterprise.objects.all()).qs
+    assert "enterprisenamegram" not in str(qs.query).lower()
+    assert qs.count() == 4
+    qs = EnterpriseFilterSet({"q": "精密机床"}, queryset=Enterprise.objects.all()).qs
+    assert "enterprisenamegram" in str(qs.query).lower() and qs.count() == 1
+
+
+@pytest.mark.django_db
 def test_postgresql_is_driven_from_the_bigrams(zone):
     """PostgreSQL gets `id = ANY(ARRAY(subquery))` (core.db.InSubquery), which it runs from the bigram index;
     written IN it hash-joined a scan of every enterprise. SQLite keeps the IN, which it already drives that way."""

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Page benchmark: the enterprise list and profile pages on a 100,000-enterprise zone.
+"""Page benchmark: the enterprise list, profile and name search pages on a 100,000-enterprise zone.
 
-    .venv/bin/python benchmarks/pages.py [--reuse] [--scale 100000] [--requests 200] [--workers 2]
+    .venv/bin/python benchmarks/pages.py [--database sqlite|postgresql|URL] [--reuse] [--scale 100000]
+                                         [--requests 200] [--searches 100] [--workers 2]
     make bench                              (the same, with BENCH_ARGS passed through)
 
 What it does:
@@ -13,8 +14,12 @@ What it does:
 3. starts `jingkai serve` on a free port, signs in as zone_admin over HTTP (session cookie and CSRF token as a
    browser would), and times N requests each of (a) the enterprise list, filtered, sorted and paginated with
    varying filters, and (b) the profile pages of N different enterprises, one client at a time;
-4. prints p50/p95 against the target "p95 < 100 ms" and the peak memory (VmHWM) of the gunicorn master and
-   workers, and writes everything to benchmarks/out/pages-<time>.json.
+   and (c) name searches of two and of four Chinese characters (issue 13 §5: served by the name bigrams);
+4. starts a second server with JINGKAI_NAME_SEARCH=like (the plain LIKE of every name, as before the bigram
+   index) and times the same searches: before and after in one run;
+5. prints p50/p95 against the target "p95 ≤ 50 ms", the machine's load (`uptime`) before and after, and the
+   peak memory (VmHWM) of the gunicorn master and workers, and writes everything to
+   benchmarks/out/pages-<time>.json.
 
 Requests go only to 127.0.0.1, are bounded in number, and the server is stopped at the end.
 """
@@ -38,7 +43,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
-TARGET_P95_MS = 100.0
+TARGET_P95_MS = 50.0  # issue 13 §5: list, profile and name search at 100,000 enterprises, on a quiet machine
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/jingkai_bench"
+# Name searches: two Chinese characters (no trigram exists for them) and four; found in the demo's scale names.
+SEARCH_TERMS = {"2": ["科技", "精密", "电子", "机床"], "4": ["精密机械", "汽车部件", "数控机床", "生物科技"]}
 USERNAME, PASSWORD = "zone_admin", "jingkai-demo"
 SORTS = ["name", "-name", "founded_on", "-founded_on", "employees", "-employees", "uscc", "-updated_at"]
 SEED = 20230701
@@ -116,13 +124,24 @@ def count_queries(samples: int) -> dict:
         "/enterprises/",
         f"/enterprises/?scale=above&year={year}&sort=-employees&page=3",
         f"/enterprises/?scale=below&year={year}&sort=name&page=2",
+        "/enterprises/?" + urllib.parse.urlencode({"q": SEARCH_TERMS["2"][0]}),
+        "/enterprises/?" + urllib.parse.urlencode({"q": SEARCH_TERMS["4"][0]}),
     ]
+    from jingkai.enterprises.models import EnterpriseNameGram
+
+    matches = {
+        term: Enterprise.objects.filter(name__contains=term).count()
+        for terms in SEARCH_TERMS.values()
+        for term in terms
+    }
     jinshang = (
         Enterprise.objects.filter(name="津上精密机床（浙江）有限公司").values_list("pk", flat=True).first()
     )
     detail_ids = ([jinshang] if jinshang else []) + sample[:4]
     return {
         "enterprises": len(ids),
+        "name_bigrams": EnterpriseNameGram.objects.count(),
+        "names_matching": matches,
         "years": years,
         "ids": sample,
         "list": {url: queries(url) for url in list_urls},
@@ -213,11 +232,11 @@ class Browser:
         return elapsed
 
 
-def start_server(url: str, workers: int, env: dict) -> tuple[subprocess.Popen, int]:
+def start_server(url: str, workers: int, env: dict, **extra: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "jingkai", "serve", "--port", str(port), "--workers", str(workers)],
-        env={**env, "JINGKAI_DATABASE_URL": url},
+        env={**env, "JINGKAI_DATABASE_URL": url, **extra},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -286,6 +305,22 @@ def list_urls(count: int, years: list[int]) -> list[str]:
     return urls
 
 
+def search_urls(count: int, length: str) -> list[str]:
+    """Name searches as typed into the list's search box: the first page, the default (pinyin) order."""
+    rng = random.Random(f"{SEED}-{length}")
+    return [
+        "/enterprises/?" + urllib.parse.urlencode({"q": rng.choice(SEARCH_TERMS[length])})
+        for _ in range(count)
+    ]
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
 
@@ -311,7 +346,16 @@ def timed(browser: Browser, paths: list[str], warmup: int = 10) -> tuple[dict, l
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=100_000, help="enterprises in the scaled database")
+    parser.add_argument(
+        "--database",
+        default=None,
+        help="sqlite (default: --db), postgresql (" + PG_DEFAULT + ") or a database URL; "
+        "JINGKAI_DATABASE_URL is used when this is not given",
+    )
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page kind")
+    parser.add_argument(
+        "--searches", type=int, default=100, help="timed name searches per term length and way"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--db", default="var/bench.sqlite3", help="SQLite file when JINGKAI_DATABASE_URL is unset"
@@ -321,10 +365,17 @@ def main() -> int:
 
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.setdefault("JINGKAI_DEBUG", "false")
+    # The demo's administrators have a second factor; the benchmark signs in with the password only.
+    env.setdefault("JINGKAI_OTP_REQUIRED", "false")
     # The server is reached as 127.0.0.1 and the in-process client as "testserver".
     env["JINGKAI_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
-    scaled_path = None if os.environ.get("JINGKAI_DATABASE_URL") else ROOT / args.db
-    scaled_url = os.environ.get("JINGKAI_DATABASE_URL") or sqlite_url(scaled_path)
+    chosen = args.database or os.environ.get("JINGKAI_DATABASE_URL") or "sqlite"
+    if chosen in ("postgresql", "postgres", "pg"):
+        chosen = PG_DEFAULT
+    scaled_path = ROOT / args.db if chosen == "sqlite" else None
+    scaled_url = sqlite_url(scaled_path) if scaled_path is not None else chosen
+    env.pop("JINGKAI_DATABASE_URL", None)
+    env.pop("JINGKAI_NAME_SEARCH", None)
     demo_path = ROOT / "var" / "bench-demo.sqlite3"
     demo_url = sqlite_url(demo_path)
 
@@ -332,11 +383,15 @@ def main() -> int:
         "scale": args.scale,
         "database": scaled_url.split("@")[-1],
         "target_p95_ms": TARGET_P95_MS,
+        "load_before": uptime(),
     }
     report["build_seconds"] = {
         "demo": build(demo_url, demo_path, None, args.reuse, env),
         "scaled": build(scaled_url, scaled_path, args.scale, args.reuse, env),
     }
+    if args.reuse:  # a database built by older code gets the migrations it lacks (the name bigrams, say)
+        for url in (demo_url, scaled_url):
+            jingkai("migrate", "--no-input", env={**env, "JINGKAI_DATABASE_URL": url}, check=True)
 
     print("counting queries per page (in-process, Django test Client) …", flush=True)
     plain = measure_queries(demo_url, 5, env)
@@ -352,21 +407,52 @@ def main() -> int:
         report["list"], slow_list = timed(browser, list_urls(args.requests, scaled["years"]))
         detail_paths = [f"/enterprises/{pk}/" for pk in scaled["ids"]]
         report["detail"], slow_detail = timed(browser, detail_paths)
+        searches = {length: search_urls(args.searches, length) for length in SEARCH_TERMS}
+        for length, paths in searches.items():
+            report[f"search{length}"], _slow = timed(browser, paths)
         pids = [server.pid, *children(server.pid)]
         report["memory_mib"] = {str(pid): round(vm_hwm_mib(pid), 1) for pid in pids}
     finally:
         stop_server(server)
 
+    print("the same searches with the plain LIKE of every name (JINGKAI_NAME_SEARCH=like) …", flush=True)
+    plain_server, plain_port = start_server(scaled_url, args.workers, env, JINGKAI_NAME_SEARCH="like")
+    try:
+        browser = Browser(plain_port)
+        browser.login()
+        for length, paths in searches.items():
+            report[f"search{length}_like"], _slow = timed(browser, paths)
+    finally:
+        stop_server(plain_server)
+    report["load_after"] = uptime()
+
     # --- the report ---
     print()
     print(f"Jingkai page benchmark: {scaled['enterprises']:,} enterprises, {report['database']}")
+    print(f"load before: {report['load_before']}")
+    print(f"load after:  {report['load_after']}")
     print(
-        f"{'page':<34}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}  target p95 < {TARGET_P95_MS:.0f} ms"
+        f"name bigrams: {scaled['name_bigrams']:,} rows; names containing each term: "
+        + ", ".join(f"{term} {count:,}" for term, count in scaled["names_matching"].items())
     )
-    for key, label in (("list", "(a) list: filter+sort+page"), ("detail", "(b) enterprise profile")):
+    print(
+        f"{'page':<40}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}  target p95 ≤ {TARGET_P95_MS:.0f} ms"
+    )
+    rows = [
+        ("list", "(a) list: filter+sort+page"),
+        ("detail", "(b) enterprise profile"),
+        ("search2", "(c) name search, 2 characters"),
+        ("search4", "(d) name search, 4 characters"),
+        ("search2_like", "    before: plain LIKE, 2 characters"),
+        ("search4_like", "    before: plain LIKE, 4 characters"),
+    ]
+    for key, label in rows:
         row = report[key]
-        verdict = "met" if row["p95_ms"] < TARGET_P95_MS else "MISSED"
-        print(f"{label:<34}{row['n']:>5}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}  {verdict}")
+        verdict = "met" if row["p95_ms"] <= TARGET_P95_MS else "MISSED"
+        if key.endswith("_like"):
+            indexed = report[key.removesuffix("_like")]["p95_ms"]
+            verdict = f"({row['p95_ms'] / indexed:.1f}× the indexed p95)" if indexed else ""
+        print(f"{label:<40}{row['n']:>5}{row['p50_ms']:>10}{row['p95_ms']:>10}{row['max_ms']:>10}  {verdict}")
     print("slowest list pages:", ", ".join(f"{ms:.0f} ms {path}" for ms, path in slow_list[:3]))
     print("slowest profiles:  ", ", ".join(f"{ms:.0f} ms {path}" for ms, path in slow_detail[:3]))
     print()

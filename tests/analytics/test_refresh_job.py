@@ -17,6 +17,7 @@ from tests.analytics.test_incremental import rebuilt, snapshot, world  # noqa: F
 @pytest.fixture
 def as_jobs(settings):
     settings.JINGKAI_ROLLUP_REFRESH_JOBS = True
+    settings.JINGKAI_JOBS_INLINE = False  # through the queue, as in production
 
 
 def test_an_edit_enqueues_the_refresh_and_the_job_brings_the_rollups_up_to_date(

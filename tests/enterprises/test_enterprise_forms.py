@@ -133,7 +133,8 @@ def test_editing_writes_a_history_row_shown_on_the_profile(client, zone):
     assert latest.history_user == officer
 
     profile = client.get(zone.above1.get_absolute_url()).content.decode()
-    history = profile[profile.index('id="history"') :]
+    assert reverse("enterprises:history", args=[zone.above1.pk]) in profile[profile.index('id="history"') :]
+    history = client.get(reverse("enterprises:history", args=[zone.above1.pk])).content.decode()
     entry = history[history.index(f'data-history="enterprise-{latest.history_id}"') :]
     entry = entry[: entry.index("</li>")]
     assert officer.full_name in entry

@@ -128,6 +128,7 @@ ROWS = [
         POST=allow(ADMIN, 302),
     ),
     Page("enterprises:detail", pk=Z.above1, GET=ABOVE1),
+    Page("enterprises:history", pk=Z.above1, GET=ABOVE1),
     Page("enterprises:edit", pk=Z.above1, GET=scoped(GRID1, SEES_ABOVE1), POST=scoped(GRID1, SEES_ABOVE1)),
     # --- grids and chains ------------------------------------------------------------------------------------
     Page("grids:list", GET=SIGNED_IN_200),

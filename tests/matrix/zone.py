@@ -163,6 +163,13 @@ def _upload(client: Client, url_name: str, content: bytes, name: str = "matrix.x
 
 
 def build_matrix_zone() -> MatrixZone:
+    """The zone, with what its transaction's commit would run (the rollup refresh of its edits and its import):
+    the module's transaction never commits, so the callbacks registered while building are run at the end."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return _build_matrix_zone()
+
+
+def _build_matrix_zone() -> MatrixZone:
     base = build_zone()
     z = MatrixZone(users=dict(base.users))
     admin = z.users["zone_admin"]
@@ -339,10 +346,9 @@ def build_matrix_zone() -> MatrixZone:
         subs=("本月", "1-12月累计", "同比±%"),
     )
     o["stats_batch"] = _upload(admin_client, "stats:import", stats)
-    # The commit refreshes the economy rollups once the transaction commits; the module's transaction never does,
-    # so the callbacks it registers are run here, as a commit would.
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        committed = admin_client.post(reverse("stats:import_preview", kwargs={"batch_id": o["stats_batch"]}))
+    # The commit refreshes the economy rollups once the transaction commits (together with the registry edits
+    # made above, in the same transaction); build_matrix_zone runs those callbacks at the end, as a commit would.
+    committed = admin_client.post(reverse("stats:import_preview", kwargs={"batch_id": o["stats_batch"]}))
     assert committed.status_code == 302, committed.content[:500]
     saved = admin_client.post(
         reverse("stats:templates"),

@@ -27,10 +27,35 @@ def _override_years(years: Iterable[int] | None = None) -> set[int]:
     """Years with an entered notice (among `years`, when given): one small query."""
     from jingkai.core.models import HolidayOverride
 
-    rows = HolidayOverride.objects.all()
     if years is not None:
-        rows = rows.filter(date__year__in=list(years))
-    return {day.year for day in rows.dates("date", "year")}
+        return {year for year, rows in _overrides_of(years).items() if rows}
+    return {day.year for day in HolidayOverride.objects.all().dates("date", "year")}
+
+
+def _overrides_of(years: Iterable[int]) -> dict[int, dict[dt.date, bool]]:
+    """The entered days of each year ({date: is working day}): one query for the years not read yet on this page
+    (core.memo.page_memo: the calendar warning of the page and the deadlines of its panels read the same rows)."""
+    from jingkai.core.memo import remember, remembered
+    from jingkai.core.models import HolidayOverride
+
+    found: dict[int, dict[dt.date, bool]] = {}
+    missing = []
+    for year in set(years):
+        rows = remembered(("core.holiday_overrides", year))
+        if rows is None:
+            missing.append(year)
+        else:
+            found[year] = rows
+    if missing:
+        fetched: dict[int, dict[dt.date, bool]] = {year: {} for year in missing}
+        for day, working in HolidayOverride.objects.filter(date__year__in=missing).values_list(
+            "date", "is_working_day"
+        ):
+            fetched[day.year][day] = working
+        for year, rows in fetched.items():
+            remember(("core.holiday_overrides", year), rows)
+        found.update(fetched)
+    return found
 
 
 def coverage(year: int, override_years: set[int] | None = None) -> str:
@@ -58,10 +83,7 @@ class WorkingCalendar:
 
     def _year(self, year: int) -> dict[dt.date, bool]:
         if year not in self._overrides:
-            from jingkai.core.models import HolidayOverride
-
-            rows = HolidayOverride.objects.filter(date__year=year).values_list("date", "is_working_day")
-            self._overrides[year] = dict(rows)
+            self._overrides[year] = dict(_overrides_of([year])[year])
             if not self._overrides[year] and not OFFICIAL_FIRST_YEAR <= year <= OFFICIAL_LAST_YEAR:
                 message = _(
                     "The official holidays of %(year)s have not been entered: working days in %(year)s are "

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, Count, Sum, When, Window
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from jingkai.core.dates import add_months
 from jingkai.core.models import Department, Role
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.demands import dashboard, queries, services
+from jingkai.demands.choices import OPEN_STATES
 from jingkai.demands.filtersets import DemandFilterSet
 from jingkai.demands.forms import DemandForm
 from jingkai.demands.models import (
@@ -247,15 +249,22 @@ def profile_panel(context, enterprise) -> str:
     demands = queries.with_deadline_status(
         Demand.objects.visible_to(user).filter(enterprise=enterprise), timezone.localdate()
     ).select_related("category__parent")
+    # The counts ride on the rows (window sums over every visible demand of the enterprise): one query.
+    rows = list(
+        demands.annotate(
+            panel_total=Window(Count("pk")),
+            panel_open=Window(Sum(Case(When(state__in=OPEN_STATES, then=1), default=0))),
+        )[:PANEL_SIZE]
+    )
     return render_in(
         context,
         "demands/_enterprise_panel.html",
         {
             "visible": True,
             "enterprise": enterprise,
-            "demands": list(demands[:PANEL_SIZE]),
-            "open_count": demands.open().count(),
-            "total": demands.count(),
+            "demands": rows,
+            "open_count": rows[0].panel_open if rows else 0,
+            "total": rows[0].panel_total if rows else 0,
             "can_file": may_file_for(user, enterprise),
         },
     )

@@ -41,6 +41,7 @@ from jingkai.enterprises.models import (
     Enterprise,
     EnterpriseGroup,
     Honour,
+    write_name_grams,
 )
 from jingkai.grids.models import AssignmentRole, Community, CommunityAssignment, Grid, GridAssignment
 from jingkai.parks.models import Building, Park
@@ -1221,6 +1222,8 @@ def write_plan(plan: Plan) -> dict:
         ],
         admin,
     )
+    # bulk_create skips Enterprise.save(), which keeps the name search's bigrams on every other write.
+    write_name_grams({e.pk: (e.name, e.short_name, e.english_name) for e in enterprises}, replace=False)
     ent_by_uscc = {ent.uscc: ent for ent in enterprises}
     pairs = [(e, ent_by_uscc[e.uscc]) for e in plan.enterprises]
 
@@ -1484,6 +1487,7 @@ def generate_scale(n: int, seed: int = DEFAULT_SEED, stdout=None, batch_size: in
                 ent_pk += 1
             now = timezone.now()
             _insert_with_history(Enterprise, ents, admin, now)
+            write_name_grams({e["id"]: (e["name"], e["short_name"], "") for e in ents}, replace=False)
             _insert_with_history(AnnualScale, scales, admin, now)
             _insert_with_history(Honour, honours, admin, now)
         made += count

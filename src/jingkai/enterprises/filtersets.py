@@ -16,7 +16,7 @@ from jingkai.core.db import NoIndex
 from jingkai.core.filtersets import IntegerFilter
 from jingkai.enterprises.choices import COUNTRY_NAMES, HonourKind, Origin
 from jingkai.enterprises.models import AnnualScale, Contact, Enterprise, Honour
-from jingkai.enterprises.queries import pinyin_q, reference_date
+from jingkai.enterprises.queries import name_search_q, pinyin_q, reference_date
 from jingkai.grids.models import Community, Grid
 from jingkai.parks.models import Park
 
@@ -90,20 +90,21 @@ class EnterpriseFilterSet(df.FilterSet):
         if not value:
             return queryset
         code = uscc_rules.normalize(value)
-        # Chinese has no letter case: a term without cased letters matches with a plain LIKE, sparing
-        # PostgreSQL an UPPER() of every name, and is not looked for in the English name.
-        if value.lower() != value.upper():
-            cond = (
-                Q(name__icontains=value) | Q(short_name__icontains=value) | Q(english_name__icontains=value)
-            )
-        else:
-            cond = Q(name__contains=value) | Q(short_name__contains=value)
+        # Each way of matching reads its own index: the name bigrams (queries.name_search_q), the credit code's
+        # prefix index (migration 0005), a contact's blind phone index. Written as one `id IN (… UNION ALL …)`,
+        # not as an OR of conditions, so that neither database falls back to reading every enterprise.
+        names = name_search_q(value)
+        by_name = Enterprise.objects.filter(names).order_by().values("pk")
+        others = []
         if len(code) >= 4:
-            cond |= Q(uscc__startswith=code) if len(code) < 18 else Q(uscc=code)
+            by_code = Q(uscc__startswith=code) if len(code) < 18 else Q(uscc=code)
+            others.append(Enterprise.objects.filter(by_code).order_by().values("pk"))
         if len(personal.normalise(value)) >= 7:
             # A contact's exact phone, through its blind index (docs/security.md §4).
-            by_phone = Contact.objects.filter(phone_index=personal.blind_index(value)).values("enterprise_id")
-            cond |= Q(pk__in=by_phone)
+            by_phone = Contact.objects.filter(phone_index=personal.blind_index(value))
+            others.append(by_phone.order_by().values("enterprise_id"))
+        cond = Q(pk__in=by_name.union(*others, all=True)) if others else names
+        # A term of Latin letters is also looked for in the pinyin keys (no index: a LIKE of every key).
         return queryset.filter(cond | pinyin_q(value))
 
     @staticmethod

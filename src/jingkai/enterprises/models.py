@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from jingkai.core import personal, pinyin
+from jingkai.core import ngrams, personal, pinyin
 from jingkai.core.contributions import EnterpriseReach, declared
 from jingkai.core.models import AuditedModel
 from jingkai.core.money import Currency, format_money
@@ -27,6 +27,8 @@ from jingkai.enterprises.choices import (
 MONEY = {"max_digits": 18, "decimal_places": 2, "null": True, "blank": True}
 # The columns core.pinyin.name_keys derives from an enterprise's name.
 NAME_KEYS = ("name_sort", "name_pinyin", "name_initials")
+# The columns the name search matches as substrings, whose bigrams EnterpriseNameGram holds (core/ngrams.py).
+GRAM_FIELDS = ("name", "short_name", "english_name")
 
 
 class LoadedRow:
@@ -238,13 +240,31 @@ class Enterprise(LoadedRow, AuditedModel):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The searched names as loaded, so that a save which leaves them alone leaves their bigrams alone.
+        instance._gram_texts = (
+            tuple(instance.__dict__[f] for f in GRAM_FIELDS)
+            if all(f in instance.__dict__ for f in GRAM_FIELDS)
+            else None
+        )
+        return instance
+
     def save(self, *args, **kwargs):
-        """Every save derives the pinyin keys from the name (forms, services, the admin, factories)."""
+        """Every save derives the pinyin keys from the name (forms, services, the admin, factories), and
+        rewrites the name bigrams of the search (EnterpriseNameGram) when a searched name changed."""
         self.set_name_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, *NAME_KEYS}
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if update_fields is None or set(update_fields) & set(GRAM_FIELDS):
+            texts = tuple(getattr(self, f) for f in GRAM_FIELDS)
+            if adding or texts != getattr(self, "_gram_texts", None):
+                write_name_grams({self.pk: texts}, replace=not adding, using=kwargs.get("using"))
+            self._gram_texts = texts
 
     def set_name_keys(self) -> None:
         for field, value in pinyin.name_keys(self.name).items():
@@ -285,6 +305,62 @@ class Enterprise(LoadedRow, AuditedModel):
     @property
     def total_investment_display(self) -> str:
         return format_money(self.total_investment, self.total_investment_currency, unit="万")
+
+
+class EnterpriseNameGram(models.Model):
+    """A bigram of an enterprise's searched names (core/ngrams.py), derived data: Enterprise.save() rewrites an
+    enterprise's rows when its names change, bulk writers call write_name_grams, migration 0005 filled the rows
+    that existed. The unique (gram, enterprise) index is what a name search reads."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="+")
+    gram = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gram", "enterprise"], name="enterprise_name_gram_once"),
+        ]
+        verbose_name = _("name bigram")
+        verbose_name_plural = _("name bigrams")
+
+    def __str__(self) -> str:
+        return self.gram
+
+
+def write_name_grams(rows: dict[int, tuple[str, ...]], *, replace: bool, using: str | None = None) -> int:
+    """Store the bigrams of {enterprise id: (name, short name, English name)}; replace=True first removes the
+    rows those enterprises had. A constant number of statements per 500 enterprises; returns the rows written."""
+    alias = using or router.db_for_write(EnterpriseNameGram)
+    connection = connections[alias]
+    table = connection.ops.quote_name(EnterpriseNameGram._meta.db_table)
+    ids = list(rows)
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            if replace:
+                EnterpriseNameGram.objects.using(alias).filter(enterprise_id__in=chunk).delete()
+            values = [(pk, gram) for pk in chunk for gram in sorted(ngrams.text_bigrams(*rows[pk]))]
+            if not values:
+                continue
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} (enterprise_id, gram) FROM STDIN") as copy:
+                    for row in values:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(f"INSERT INTO {table} (enterprise_id, gram) VALUES (%s, %s)", values)
+            written += len(values)
+    return written
+
+
+def rebuild_name_grams(queryset=None, *, using: str | None = None) -> int:
+    """Rewrite the name bigrams of the enterprises in queryset (default: all), e.g. after a bulk insert that
+    bypassed Enterprise.save(); returns the rows written."""
+    queryset = Enterprise.objects.all() if queryset is None else queryset
+    if using:
+        queryset = queryset.using(using)
+    # Read first: SQLite does not isolate a running read from writes on the same connection.
+    rows = {pk: tuple(texts) for pk, *texts in queryset.order_by("pk").values_list("pk", *GRAM_FIELDS)}
+    return write_name_grams(rows, replace=True, using=using)
 
 
 class AnnualScale(LoadedRow, AuditedModel):

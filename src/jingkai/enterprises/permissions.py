@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from jingkai.core.memo import memoised
 from jingkai.core.permissions import predicate
 from jingkai.core.scoping import AREA_ROLES, scope_of
 
 
 @predicate
 def can_see_enterprise(user, enterprise_id: int) -> bool:
-    """The enterprise is in the user's scope (Enterprise.visible_to): one EXISTS query."""
+    """The enterprise is in the user's scope (Enterprise.visible_to): one EXISTS query, once per page inside
+    core.memo.page_memo() (the profile's panels ask it several times)."""
     from jingkai.enterprises.models import Enterprise
 
-    return Enterprise.objects.visible_to(user).filter(pk=enterprise_id).exists()
+    return memoised(
+        seen_key(user, enterprise_id),
+        lambda: Enterprise.objects.visible_to(user).filter(pk=enterprise_id).exists(),
+    )
+
+
+def seen_key(user, enterprise_id) -> tuple:
+    return ("enterprises.can_see_enterprise", getattr(user, "pk", None), enterprise_id)
 
 
 @predicate

@@ -24,6 +24,7 @@ urlpatterns = [
     path("scale-roll/import/", include((scale_roll_patterns, "scale_roll"))),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
+    path("<int:pk>/history/", views.enterprise_history, name="history"),
     path("contacts/anonymise/", views_anonymise.search, name="anonymise_search"),
     path("contacts/<int:pk>/anonymise/", views_anonymise.confirm, name="anonymise"),
 ]

@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
+from jingkai.core.memo import page_memo, remember
 from jingkai.core.money import SUFFIX, WAN
 from jingkai.core.scoping import get_visible_or_404
 from jingkai.enterprises import queries
@@ -20,7 +22,7 @@ from jingkai.enterprises.filtersets import EnterpriseFilterSet
 from jingkai.enterprises.forms import EnterpriseForm, prepare_filter_form
 from jingkai.enterprises.history import change_log
 from jingkai.enterprises.models import Enterprise
-from jingkai.enterprises.permissions import can_create_enterprise, can_edit_enterprise
+from jingkai.enterprises.permissions import can_create_enterprise, can_edit_enterprise, seen_key
 from jingkai.grids.queries import current_community_officers, grid_staff
 
 PAGE_SIZE = 50
@@ -60,31 +62,54 @@ def enterprise_list(request):
 
 @login_required
 def enterprise_detail(request, pk: int):
+    """The profile: a fixed number of queries whatever the rows of its cards (tests/enterprises/
+    test_profile_queries.py). Its panels ask the same permission and calendar questions: inside page_memo each
+    is answered once; the change log comes by its own request (enterprise_history)."""
     user = request.user
-    enterprise = get_visible_or_404(
-        Enterprise.objects.select_related("group", "park", "building", "grid", "community"), user, pk=pk
-    )
-    today = timezone.localdate()
-    honours = list(enterprise.honours.all())
-    for honour in honours:
-        honour.valid_today = honour.is_valid_on(today)
-    capital_changes = list(enterprise.capital_changes.all())
-    context = {
-        "enterprise": enterprise,
-        "group_size": enterprise.group.members.count() if enterprise.group_id else None,
-        "contacts": enterprise.contacts.all(),
-        "scales": enterprise.annual_scales.order_by("-year"),
-        "honours": honours,
-        "capital_changes": capital_changes,
-        "capital_chart": _capital_chart(capital_changes, today),
-        "history": change_log(enterprise),
-        "can_edit": can_edit_enterprise(user, enterprise),
-    }
-    if enterprise.grid_id:
-        context["grid_leaders"], context["grid_officers"] = grid_staff(enterprise.grid)
-    if enterprise.community_id:
-        context["community_officers"] = current_community_officers(enterprise.community)
-    return render(request, "enterprises/detail.html", context)
+    with page_memo():
+        # The group's size rides on the enterprise's row (a subquery) instead of a query of its own.
+        members = (
+            Enterprise.objects.filter(group=OuterRef("group"))
+            .order_by()
+            .values("group")
+            .annotate(n=Count("pk"))
+        )
+        enterprise = get_visible_or_404(
+            Enterprise.objects.select_related("group", "park", "building", "grid", "community").annotate(
+                group_members=Subquery(members.values("n"))
+            ),
+            user,
+            pk=pk,
+        )
+        remember(seen_key(user, enterprise.pk), True)  # the panels' "may see this enterprise" is answered
+        today = timezone.localdate()
+        honours = list(enterprise.honours.all())
+        for honour in honours:
+            honour.valid_today = honour.is_valid_on(today)
+        capital_changes = list(enterprise.capital_changes.all())
+        context = {
+            "enterprise": enterprise,
+            "group_size": enterprise.group_members if enterprise.group_id else None,
+            "contacts": list(enterprise.contacts.all()),
+            "scales": list(enterprise.annual_scales.order_by("-year")),
+            "honours": honours,
+            "capital_changes": capital_changes,
+            "capital_chart": _capital_chart(capital_changes, today),
+            "can_edit": can_edit_enterprise(user, enterprise),
+        }
+        if enterprise.grid_id:
+            context["grid_leaders"], context["grid_officers"] = grid_staff(enterprise.grid)
+        if enterprise.community_id:
+            context["community_officers"] = current_community_officers(enterprise.community)
+        return render(request, "enterprises/detail.html", context)
+
+
+@login_required
+def enterprise_history(request, pk: int):
+    """The profile's change log, loaded into the page by htmx: one query per kind of row, plus one per kind of
+    object named (enterprises/history.py)."""
+    enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, pk=pk)
+    return render(request, "enterprises/_history.html", {"history": change_log(enterprise)})
 
 
 @login_required

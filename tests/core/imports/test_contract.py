@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from jingkai.core import importing
 from jingkai.core.models import ImportBatch, ImportResultChunk, Role
@@ -301,7 +303,10 @@ def test_a_batch_whose_file_changed_after_the_preview_is_refused_and_changes_not
     assert "Nothing was imported." in response.content.decode()
     batch.refresh_from_db()
     assert batch.status != ImportBatch.Status.COMMITTED and case.written() == before
-    assert "The stored file is not the one that was previewed" in str(batch.summary["changed"])
+    with translation.override(settings.LANGUAGE_CODE):  # the words the uploader read, in the site's language
+        assert translation.gettext("The stored file is not the one that was previewed") in str(
+            batch.summary["changed"]
+        )
 
 
 def test_a_deleted_batch_is_missing_to_every_step(case):

@@ -126,7 +126,19 @@ def target_of(obj) -> str:
 
 def _jsonable(details: dict) -> dict:
     # A round trip through JSON, so the hash computed now equals the one computed from the stored row.
-    return json.loads(json.dumps(details, ensure_ascii=False, default=str))
+    return _visible_nul(json.loads(json.dumps(details, ensure_ascii=False, default=str)))
+
+
+def _visible_nul(value):
+    """NUL written as the text "\\x00": what a caller sent is recorded as it was, and PostgreSQL (whose text and
+    jsonb cannot hold NUL) stores it; a filter of "a\\x00b" in an export's query is logged, never a failed page."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00")
+    if isinstance(value, dict):
+        return {_visible_nul(key): _visible_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_visible_nul(item) for item in value]
+    return value
 
 
 def record(
@@ -151,10 +163,12 @@ def record(
         at=timezone.now(),
         kind=str(kind),
         actor_id=user.pk if user is not None else None,
-        actor_username=(username if username is not None else (user.get_username() if user else ""))[:150],
+        actor_username=_visible_nul(
+            username if username is not None else (user.get_username() if user else "")
+        )[:150],
         ip=client_ip(request) if request is not None else None,
-        target=target_of(target)[:200],
-        summary=str(summary)[:500],
+        target=_visible_nul(target_of(target))[:200],
+        summary=_visible_nul(str(summary))[:500],
         details=_jsonable(details),
     )
     with transaction.atomic():

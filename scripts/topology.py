@@ -118,6 +118,95 @@ def xlsx_rows(content: bytes) -> int:
         return book.read(sheet).count(b"<row ") - 1  # less the header row
 
 
+def workbook(name: str) -> bytes:
+    """One new enterprise, as an office's 企业名录 sheet (a valid credit code of this run)."""
+    import xlsxwriter
+
+    from jingkai.core import uscc
+
+    body = f"{os.getpid() % 100_000_000:08d}"
+    for attempt in range(100):
+        try:
+            code = uscc.make_code("91", "330482", f"{(int(body) + attempt) % 100_000_000:08d}")
+            break
+        except ValueError:
+            continue
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("企业名录")
+    for column, (header, value) in enumerate({"统一社会信用代码*": code, "企业名称*": name}.items()):
+        sheet.write_string(0, column, header)
+        sheet.write_string(1, column, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def follow(session: requests.Session, base: str, job_url: str, seconds: float = 120) -> dict:
+    """A job's state through the API until it is done or failed."""
+    job = int(re.search(r"/jobs/(\d+)/", job_url).group(1))
+    deadline = time.monotonic() + seconds
+    state = {}
+    while time.monotonic() < deadline:
+        state = session.get(base + f"/api/jobs/{job}", timeout=30).json()
+        if state.get("state") in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    return {"id": job, **state}
+
+
+def import_through(sessions, bases, api, seen: list) -> bool:
+    """Upload on server 1, the check through server 2, the commit posted to server 1, the result read from both."""
+    name = f"拓扑测试{os.getpid()}号有限公司"
+    one, other = sessions
+    page = one.get(bases[0] + "/enterprises/import/", timeout=30)
+    uploaded = one.post(
+        bases[0] + "/enterprises/import/",
+        data={"csrfmiddlewaretoken": one.cookies["csrftoken"]},
+        files={
+            "file": (
+                "名录.xlsx",
+                workbook(name),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        },
+        headers={"Referer": page.url},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if not check("upload answered with its preview", uploaded.status_code == 302, str(uploaded.status_code)):
+        return False
+    preview = bases[1] + uploaded.headers["Location"]
+    waiting = other.get(preview, allow_redirects=False, timeout=60)
+    if not check(
+        "the check became a job", "/jobs/" in waiting.headers.get("Location", ""), str(waiting.status_code)
+    ):
+        return False
+    checked = follow(other, bases[1], waiting.headers["Location"])
+    seen.append(checked["id"])
+    check("the check ran on a worker", checked.get("state") == "done", str(checked))
+    shown = other.get(preview, timeout=60)
+    check("the preview, read through the other server, lists the new row", name in shown.text)
+    posted = one.post(
+        bases[0] + uploaded.headers["Location"],
+        data={"csrfmiddlewaretoken": one.cookies["csrftoken"]},
+        headers={"Referer": bases[0] + uploaded.headers["Location"]},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if not check(
+        "the commit became a job", "/jobs/" in posted.headers.get("Location", ""), str(posted.status_code)
+    ):
+        return False
+    committed = follow(one, bases[0], posted.headers["Location"])
+    seen.append(committed["id"])
+    check("the commit ran on a worker", committed.get("state") == "done", str(committed))
+    found = [
+        requests.get(base + "/api/enterprises", params={"q": name}, headers=api, timeout=30).json()["count"]
+        for base in bases
+    ]
+    return found == [1, 1]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--exports", type=int, default=6, help="export jobs to start (half on each server)")
@@ -252,6 +341,14 @@ def main() -> int:
             check(f"job {job}'s file through the other server holds the list's rows", ok and rows == listed,
                   f"{rows} rows, list {listed}")  # fmt: skip
 
+        print(
+            "topology: an import through both servers (upload on one, check and commit through the other)",
+            flush=True,
+        )
+        imported = import_through(sessions, bases, api, jobs_seen := [])
+        jobs += [(job, None, None) for job in jobs_seen]
+        check("the imported enterprise is listed by both servers", imported, "")
+
         print("topology: both servers answer the same", flush=True)
         api_paths = [
             "/api/enterprises?limit=500",
@@ -280,7 +377,9 @@ def main() -> int:
             rows = conn.execute("select id, state, attempts from core_job order by id").fetchall()
         exported = {job for job, _q, _s in jobs}
         mine = [r for r in rows if r[0] in exported]
-        check("export jobs recorded", len(mine) == len(exported), f"{len(mine)} of {len(exported)}")
+        check(
+            "export and import jobs recorded", len(mine) == len(exported), f"{len(mine)} of {len(exported)}"
+        )
         check("each ran once (one attempt, done)", all(r[1] == "done" and r[2] == 1 for r in mine), str(mine))
         check(
             "no other job failed",
